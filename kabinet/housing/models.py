@@ -1,0 +1,231 @@
+"""The registry: organizations, houses, premises and personal accounts (лицевые счета)."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+digits = {
+    n: RegexValidator(rf"^\d{{{n}}}$", _("Должно быть ровно %(n)d цифр.") % {"n": n})
+    for n in (9, 10, 12, 13, 15, 20)
+}
+inn_validator = RegexValidator(r"^(\d{10}|\d{12})$", _("ИНН: 10 или 12 цифр."))
+ogrn_validator = RegexValidator(r"^(\d{13}|\d{15})$", _("ОГРН: 13 или 15 цифр."))
+day_of_month = [MinValueValidator(1), MaxValueValidator(31)]
+
+
+class Organization(models.Model):
+    """A managing organization (управляющая организация) or a supplier.
+
+    Carries what the payment document prints: requisites, bank details, contacts.
+    """
+
+    name = models.CharField(_("наименование"), max_length=160)
+    is_management_company = models.BooleanField(
+        _("управляющая организация"),
+        default=True,
+        help_text=_("Снимите флажок для поставщика услуг, который не ведет лицевые счета."),
+    )
+    is_site_operator = models.BooleanField(
+        _("оператор кабинета"),
+        default=False,
+        help_text=_("Контакты этой организации показываются внизу каждой страницы."),
+    )
+    inn = models.CharField(_("ИНН"), max_length=12, validators=[inn_validator])
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True, validators=[digits[9]])
+    ogrn = models.CharField(_("ОГРН"), max_length=15, blank=True, validators=[ogrn_validator])
+    address = models.CharField(_("адрес"), max_length=255, blank=True)
+    phone = models.CharField(_("телефон"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    site = models.URLField(_("сайт"), blank=True)
+    working_hours = models.CharField(_("часы работы"), max_length=255, blank=True)
+
+    # Bank details for payment documents and the payment QR code (ГОСТ Р 56042-2014).
+    settlement_account = models.CharField(
+        _("расчетный счет"), max_length=20, blank=True, validators=[digits[20]]
+    )
+    bank_name = models.CharField(_("банк"), max_length=45, blank=True)
+    bic = models.CharField(_("БИК"), max_length=9, blank=True, validators=[digits[9]])
+    correspondent_account = models.CharField(
+        _("корреспондентский счет"), max_length=20, blank=True, validators=[digits[20]]
+    )
+
+    # Meter readings are accepted on these days of each month (ПП 354; contract may differ).
+    reading_window_start_day = models.PositiveSmallIntegerField(
+        _("прием показаний с"), default=15, validators=day_of_month
+    )
+    reading_window_end_day = models.PositiveSmallIntegerField(
+        _("прием показаний по"), default=25, validators=day_of_month
+    )
+
+    # Online payments (MONETA.Assistant); filled in by the payments issue.
+    moneta_account_id = models.CharField(_("Moneta: номер счета (MNT_ID)"), max_length=20, blank=True)
+    moneta_integrity_code = models.CharField(
+        _("Moneta: код проверки целостности"), max_length=64, blank=True
+    )
+    moneta_test_mode = models.BooleanField(_("Moneta: тестовый режим"), default=False)
+
+    class Meta:
+        verbose_name = _("организация")
+        verbose_name_plural = _("организации")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["inn", "kpp"], name="organization_inn_kpp_unique"),
+            models.UniqueConstraint(
+                fields=["is_site_operator"],
+                condition=models.Q(is_site_operator=True),
+                name="organization_single_site_operator",
+                violation_error_message=_("Оператором кабинета может быть только одна организация."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reading_window_start_day__lte=models.F("reading_window_end_day")),
+                name="organization_reading_window_ordered",
+                violation_error_message=_("Начало приема показаний должно быть не позже конца."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class House(models.Model):
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="houses",
+        verbose_name=_("управляющая организация"),
+    )
+    city = models.CharField(_("населенный пункт"), max_length=100)
+    street = models.CharField(_("улица"), max_length=150)
+    number = models.CharField(_("дом"), max_length=20)
+    block = models.CharField(_("корпус/строение"), max_length=20, blank=True)
+    postal_code = models.CharField(_("индекс"), max_length=6, blank=True)
+    total_area = models.DecimalField(
+        _("общая площадь, кв. м"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        verbose_name = _("дом")
+        verbose_name_plural = _("дома")
+        ordering = ["city", "street", "number", "block"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "city", "street", "number", "block"],
+                name="house_address_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def street_address(self) -> str:
+        """"ул. Гражданская, д. 1" (+ ", корп. 2")."""
+        text = f"{self.street}, д. {self.number}"
+        return f"{text}, корп. {self.block}" if self.block else text
+
+    @property
+    def address(self) -> str:
+        return f"{self.city}, {self.street_address}"
+
+
+class Premises(models.Model):
+    class PropertyType(models.TextChoices):
+        MUNICIPAL = "municipal", _("Муниципальная")
+        PRIVATE = "private", _("Частная")
+        STATE = "state", _("Государственная")
+        SHARED = "shared", _("Общая долевая")
+        OTHER = "other", _("Иная")
+
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="premises", verbose_name=_("дом")
+    )
+    number = models.CharField(_("номер помещения"), max_length=20, help_text=_("Например, 154 или 12а."))
+    area = models.DecimalField(
+        _("площадь, кв. м"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    property_type = models.CharField(
+        _("тип собственности"), max_length=16, choices=PropertyType, default=PropertyType.PRIVATE
+    )
+    residents_registered = models.PositiveSmallIntegerField(_("зарегистрировано жильцов"), default=0)
+
+    class Meta:
+        verbose_name = _("помещение")
+        verbose_name_plural = _("помещения")
+        ordering = ["house", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["house", "number"], name="premises_number_unique"),
+            models.CheckConstraint(condition=models.Q(area__gt=0), name="premises_area_positive"),
+        ]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def address(self) -> str:
+        return f"{self.house.address}, кв. {self.number}"
+
+
+class PersonalAccount(models.Model):
+    """A personal account (лицевой счет): what charges and payments are booked to."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name=_("управляющая организация"),
+    )
+    premises = models.ForeignKey(
+        Premises, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("помещение")
+    )
+    number = models.CharField(
+        _("номер лицевого счета"),
+        max_length=20,
+        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("Только цифры, латинские буквы и дефис."))],
+    )
+    holder_name = models.CharField(
+        _("абонент (ФИО)"),
+        max_length=255,
+        help_text=_("Собственник или ответственный квартиросъемщик."),
+    )
+    opened_on = models.DateField(_("открыт"))
+    closed_on = models.DateField(_("закрыт"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("лицевой счет")
+        verbose_name_plural = _("лицевые счета")
+        ordering = ["organization", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"],
+                name="account_number_unique_per_organization",
+                violation_error_message=_("Лицевой счет с таким номером в организации уже есть."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
+                name="account_closed_after_opened",
+                violation_error_message=_("Дата закрытия не может быть раньше даты открытия."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"№ {self.number}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        premises = getattr(self, "premises", None) if self.premises_id else None
+        if premises and self.organization_id and premises.house.organization_id != self.organization_id:
+            raise ValidationError(
+                {"premises": _("Помещение находится в доме другой управляющей организации.")}
+            )
