@@ -115,7 +115,9 @@ class Tariff(models.Model):
         verbose_name_plural = _("тарифы")
         ordering = ["service", "house", "-valid_from"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(price__gte=0), name="tariff_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="tariff_price_not_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
@@ -161,7 +163,10 @@ class BillingPeriod(models.Model):
     """A calendar month of one organization's billing: open until the accountant closes it."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="periods", verbose_name=_("организация")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="periods",
+        verbose_name=_("организация"),
     )
     month = models.DateField(_("месяц"), help_text=_("Первое число месяца."))
     is_closed = models.BooleanField(_("закрыт"), default=False)
@@ -173,7 +178,9 @@ class BillingPeriod(models.Model):
         ordering = ["organization", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "month"], name="period_month_unique"),
-            models.CheckConstraint(condition=models.Q(month__day=1), name="period_month_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="period_month_first_day"
+            ),
         ]
 
     def __str__(self):
@@ -186,7 +193,10 @@ class Charge(LedgerRow):
     """One service's line on one account for one period: tariff × volume, plus recalculation."""
 
     account = models.ForeignKey(
-        PersonalAccount, on_delete=models.PROTECT, related_name="charges", verbose_name=_("лицевой счет")
+        PersonalAccount,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        verbose_name=_("лицевой счет"),
     )
     period = models.ForeignKey(
         BillingPeriod, on_delete=models.PROTECT, related_name="charges", verbose_name=_("период")
@@ -195,7 +205,12 @@ class Charge(LedgerRow):
         Service, on_delete=models.PROTECT, related_name="charges", verbose_name=_("услуга")
     )
     tariff = models.ForeignKey(
-        Tariff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("тариф")
+        Tariff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("тариф"),
     )
     # The price is copied from the tariff: an issued charge freezes its numbers.
     price = models.DecimalField(_("тариф, ₽"), **PRECISE)
@@ -227,7 +242,10 @@ class Penalty(LedgerRow):
     """Пени for one account and period (ЖК РФ ст. 155 ч. 14), rounded once per period."""
 
     account = models.ForeignKey(
-        PersonalAccount, on_delete=models.PROTECT, related_name="penalties", verbose_name=_("лицевой счет")
+        PersonalAccount,
+        on_delete=models.PROTECT,
+        related_name="penalties",
+        verbose_name=_("лицевой счет"),
     )
     period = models.ForeignKey(
         BillingPeriod, on_delete=models.PROTECT, related_name="penalties", verbose_name=_("период")
@@ -251,7 +269,10 @@ class Payment(LedgerRow):
         CASH = "cash", _("касса")
 
     account = models.ForeignKey(
-        PersonalAccount, on_delete=models.PROTECT, related_name="payments", verbose_name=_("лицевой счет")
+        PersonalAccount,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("лицевой счет"),
     )
     paid_on = models.DateField(_("дата платежа"))
     amount = models.DecimalField(_("сумма"), **MONEY)
@@ -260,7 +281,9 @@ class Payment(LedgerRow):
         _("внешний идентификатор"),
         max_length=255,
         blank=True,
-        help_text=_("Номер операции банка или платежной системы: один платеж не проводится дважды."),
+        help_text=_(
+            "Номер операции банка или платежной системы: один платеж не проводится дважды."
+        ),
     )
     note = models.CharField(_("примечание"), max_length=255, blank=True)
 

@@ -36,5 +36,7 @@ def tariff_for(*, service_id: int, house_id: int | None, on: datetime.date) -> T
     in_force = Tariff.objects.filter(service_id=service_id, valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on)
     )
-    house_tariff = in_force.filter(house_id=house_id).order_by("-valid_from").first() if house_id else None
+    house_tariff = (
+        in_force.filter(house_id=house_id).order_by("-valid_from").first() if house_id else None
+    )
     return house_tariff or in_force.filter(house__isnull=True).order_by("-valid_from").first()

@@ -58,7 +58,9 @@ def charge_add(
 def penalty_add(
     *, account: PersonalAccount, period: BillingPeriod, amount: Decimal, note: str = ""
 ) -> Penalty:
-    return Penalty.objects.create(account=account, period=period, amount=round_money(amount), note=note)
+    return Penalty.objects.create(
+        account=account, period=period, amount=round_money(amount), note=note
+    )
 
 
 def payment_record(

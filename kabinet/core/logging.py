@@ -7,5 +7,5 @@ class UTCFormatter(logging.Formatter):
 
     converter = time.gmtime
 
-    def formatTime(self, record, datefmt=None):  # noqa: N802 (logging's API)
+    def formatTime(self, record, datefmt=None):
         return super().formatTime(record, datefmt or "%Y-%m-%dT%H:%M:%SZ")

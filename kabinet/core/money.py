@@ -47,5 +47,5 @@ def format_decimal(value: Decimal, *, min_places: int = 2, max_places: int = 2) 
 
 
 def format_money(value: Decimal) -> str:
-    """"5 589,37": two decimals always."""
+    """ "5 589,37": two decimals always."""
     return format_decimal(value, min_places=2, max_places=2)

@@ -31,5 +31,5 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def month_label(day: datetime.date) -> str:
-    """"октябрь 2014"."""
+    """ "октябрь 2014"."""
     return f"{MONTHS_NOMINATIVE[day.month - 1]} {day.year}"

@@ -27,7 +27,9 @@ class Meter(models.Model):
         help_text=_("Для электроэнергии: 1, 2 (день/ночь) или 3 зоны."),
     )
     capacity_digits = models.PositiveSmallIntegerField(
-        _("разрядность (целая часть)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(9)]
+        _("разрядность (целая часть)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
     decimal_places = models.PositiveSmallIntegerField(
         _("знаков после запятой"), default=0, validators=[MaxValueValidator(3)]
@@ -41,11 +43,15 @@ class Meter(models.Model):
         verbose_name_plural = _("приборы учета")
         ordering = ["premises", "resource", "serial_number"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "serial_number"], name="meter_serial_unique"),
+            models.UniqueConstraint(
+                fields=["resource", "serial_number"], name="meter_serial_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(tariff_zones=1) | models.Q(resource="electricity"),
                 name="meter_zones_only_for_electricity",
-                violation_error_message=_("Несколько тарифных зон бывает только у электросчетчика."),
+                violation_error_message=_(
+                    "Несколько тарифных зон бывает только у электросчетчика."
+                ),
             ),
         ]
 
@@ -61,9 +67,13 @@ class Reading(models.Model):
         STAFF = "staff", _("внесено сотрудником")
         COMPUTED = "computed", _("расчетное (по среднему или нормативу)")
 
-    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("прибор учета"))
+    meter = models.ForeignKey(
+        Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("прибор учета")
+    )
     period = models.DateField(_("месяц"), help_text=_("Первое число месяца."))
-    zone = models.PositiveSmallIntegerField(_("зона"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)])
+    zone = models.PositiveSmallIntegerField(
+        _("зона"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
     value = models.DecimalField(_("показание"), max_digits=15, decimal_places=3)
     source = models.CharField(_("источник"), max_length=8, choices=Source)
     submitted_at = models.DateTimeField(_("передано"), auto_now_add=True)
@@ -73,9 +83,13 @@ class Reading(models.Model):
         verbose_name_plural = _("показания")
         ordering = ["meter", "-period", "zone"]
         constraints = [
-            models.UniqueConstraint(fields=["meter", "period", "zone"], name="reading_once_per_period"),
+            models.UniqueConstraint(
+                fields=["meter", "period", "zone"], name="reading_once_per_period"
+            ),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_not_negative"),
-            models.CheckConstraint(condition=models.Q(period__day=1), name="reading_period_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(period__day=1), name="reading_period_first_day"
+            ),
         ]
 
     def __str__(self):

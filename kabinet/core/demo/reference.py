@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kabinet.billing.models import BillingPeriod, Payment, Service, Tariff
-from kabinet.billing.services import charge_add, penalty_add, payment_record, period_open
+from kabinet.billing.services import charge_add, payment_record, penalty_add, period_open
 from kabinet.housing.models import House, Organization, PersonalAccount, Premises
 from kabinet.meters.models import Meter, Reading
 
@@ -93,7 +93,9 @@ def reference_load() -> PersonalAccount:
 
     suppliers = {
         key: Organization.objects.get_or_create(
-            inn=data["inn"], kpp=data["kpp"], defaults={"name": data["name"], "is_management_company": False}
+            inn=data["inn"],
+            kpp=data["kpp"],
+            defaults={"name": data["name"], "is_management_company": False},
         )[0]
         for key, data in SUPPLIERS.items()
     }
@@ -120,17 +122,28 @@ def reference_load() -> PersonalAccount:
             service=service, price=D(old_price),
             valid_from=datetime.date(2014, 1, 1), valid_to=datetime.date(2014, 6, 30),
         )  # fmt: skip
-        tariff = Tariff.objects.create(service=service, price=D(new_price), valid_from=datetime.date(2014, 7, 1))
+        tariff = Tariff.objects.create(
+            service=service, price=D(new_price), valid_from=datetime.date(2014, 7, 1)
+        )
         services.append((service, tariff))
 
     for month, metered in VOLUMES.items():
         period = period_open(organization_id=kamal.pk, month=month)
         volumes = [AREA, AREA, AREA, *map(D, metered)]
         for (service, tariff), volume in zip(services, volumes, strict=True):
-            charge_add(account=account, period=period, service=service, tariff=tariff, volume=volume)
+            charge_add(
+                account=account, period=period, service=service, tariff=tariff, volume=volume
+            )
         if month.month == 10:
-            penalty_add(account=account, period=period, amount=OCTOBER_PENALTY, note="Пени за просрочку оплаты")
-    BillingPeriod.objects.filter(organization=kamal).update(is_closed=True, closed_at=timezone.now())
+            penalty_add(
+                account=account,
+                period=period,
+                amount=OCTOBER_PENALTY,
+                note="Пени за просрочку оплаты",
+            )
+    BillingPeriod.objects.filter(organization=kamal).update(
+        is_closed=True, closed_at=timezone.now()
+    )
 
     for paid_on, amount, operation in PAYMENTS:
         payment_record(

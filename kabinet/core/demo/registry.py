@@ -122,15 +122,21 @@ class IdAllocator:
         return value
 
 
-def company_ensure(*, name: str, inn: str, city: str, last_month: datetime.date, **details) -> Company:
+def company_ensure(
+    *, name: str, inn: str, city: str, last_month: datetime.date, **details
+) -> Company:
     """The organization with the twelve services above and their tariff history."""
     organization, _ = Organization.objects.get_or_create(
         inn=inn, kpp=inn[:4] + "01001", defaults={"name": name, **details}
     )
-    indexation = datetime.date(last_month.year if last_month.month >= 7 else last_month.year - 1, 7, 1)
+    indexation = datetime.date(
+        last_month.year if last_month.month >= 7 else last_month.year - 1, 7, 1
+    )
     suppliers = {
         key: Organization.objects.get_or_create(
-            inn=s_inn, kpp=s_inn[:4] + "01001", defaults={"name": s_name, "is_management_company": False}
+            inn=s_inn,
+            kpp=s_inn[:4] + "01001",
+            defaults={"name": s_name, "is_management_company": False},
         )[0]
         for key, (s_name, s_inn) in SUPPLIERS.items()
     }
@@ -189,7 +195,9 @@ def chunk_rows(
         if house is None or apartment == 1:
             house_no = (serial - 1) // apartments_per_house + 1
             street = streets[house_no % len(streets)]
-            address = dict(organization=organization, city=city, street=street, number=str(house_no))
+            address = dict(
+                organization=organization, city=city, street=street, number=str(house_no)
+            )
             # A house begun by an earlier chunk or run is continued, not built twice.
             house = (apartment != 1 and House.objects.filter(**address).first()) or rows.add(
                 House(id=next_id(House), total_area=D(apartments_per_house * 55), **address)
@@ -221,7 +229,9 @@ def chunk_rows(
                              source=Reading.Source.RESIDENT))  # fmt: skip
             for month, used in zip(months, monthly, strict=True):
                 value += used
-                rows.add(Reading(meter=meter, period=month, value=value, source=Reading.Source.RESIDENT))
+                rows.add(
+                    Reading(meter=meter, period=month, value=value, source=Reading.Source.RESIDENT)
+                )
         cold, hot = use[Meter.Resource.COLD_WATER], use[Meter.Resource.HOT_WATER]
         use[SEWAGE] = [c + h for c, h in zip(cold, hot, strict=True)]
 
@@ -246,7 +256,6 @@ def chunk_rows(
                     external_id=f"gen-{account.number}-{month:%Y%m}",
                 ))  # fmt: skip
     return rows
-
 
 
 def _volume(spec: ServiceSpec, premises: Premises, use: dict, index: int) -> D:
@@ -290,7 +299,9 @@ def rows_write(rows: Rows) -> None:
 
 def _sequences_reset() -> None:
     # Rows were inserted with explicit ids; PostgreSQL's sequences must catch up.
-    statements = connection.ops.sequence_reset_sql(no_style(), [House, Premises, PersonalAccount, Meter])
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [House, Premises, PersonalAccount, Meter]
+    )
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
@@ -300,7 +311,9 @@ def _sequences_reset() -> None:
 def periods_ensure(organization: Organization, months: list[datetime.date]) -> dict:
     periods = {}
     for month in months:
-        periods[month], _ = BillingPeriod.objects.get_or_create(organization=organization, month=month)
+        periods[month], _ = BillingPeriod.objects.get_or_create(
+            organization=organization, month=month
+        )
     return periods
 
 

@@ -1,0 +1,21 @@
+from django import forms
+from django.contrib import admin
+
+
+class RussianNumbersMixin:
+    """Back-office forms take and show numbers the Russian way ("417,99")."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.DecimalField):
+            field.localize = True
+            field.widget.is_localized = True
+        return field
+
+
+class KabinetAdmin(RussianNumbersMixin, admin.ModelAdmin):
+    pass
+
+
+class KabinetInline(RussianNumbersMixin, admin.TabularInline):
+    pass

@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from kabinet.core.admin import KabinetAdmin, KabinetInline
+
+from .models import House, Organization, PersonalAccount, Premises
+
+
+@admin.register(Organization)
+class OrganizationAdmin(KabinetAdmin):
+    list_display = ("name", "inn", "kpp", "is_management_company", "is_site_operator", "phone")
+    list_filter = ("is_management_company", "is_site_operator")
+    search_fields = ("name", "inn", "ogrn")
+    fieldsets = (
+        (None, {"fields": ("name", "is_management_company", "is_site_operator")}),
+        (_("Реквизиты"), {"fields": ("inn", "kpp", "ogrn", "address")}),
+        (_("Контакты"), {"fields": ("phone", "email", "site", "working_hours")}),
+        (
+            _("Банковские реквизиты для квитанций"),
+            {"fields": ("settlement_account", "bank_name", "bic", "correspondent_account")},
+        ),
+        (_("Прием показаний"), {"fields": ("reading_window_start_day", "reading_window_end_day")}),
+        (
+            _("Онлайн-оплата (Moneta.ru)"),
+            {
+                "classes": ("collapse",),
+                "fields": ("moneta_account_id", "moneta_integrity_code", "moneta_test_mode"),
+            },
+        ),
+    )
+
+
+class PremisesInline(KabinetInline):
+    model = Premises
+    extra = 0
+    fields = ("number", "area", "property_type", "residents_registered")
+    show_change_link = True
+
+
+@admin.register(House)
+class HouseAdmin(KabinetAdmin):
+    list_display = ("address", "organization", "total_area")
+    list_filter = ("organization", "city")
+    search_fields = ("street", "number", "city", "postal_code")
+    list_select_related = ("organization",)
+    inlines = [PremisesInline]
+
+
+class AccountInline(KabinetInline):
+    model = PersonalAccount
+    extra = 0
+    fields = ("number", "holder_name", "opened_on", "closed_on")
+    show_change_link = True
+
+
+@admin.register(Premises)
+class PremisesAdmin(KabinetAdmin):
+    list_display = ("__str__", "area", "property_type", "residents_registered")
+    list_filter = ("property_type", "house__organization")
+    search_fields = ("number", "house__street", "house__number")
+    list_select_related = ("house",)
+    autocomplete_fields = ("house",)
+    inlines = [AccountInline]
+
+
+@admin.register(PersonalAccount)
+class PersonalAccountAdmin(KabinetAdmin):
+    list_display = ("number", "holder_name", "premises", "organization", "opened_on", "closed_on")
+    list_filter = ("organization", "closed_on")
+    # Search by number, address or holder, as staff answer a resident's call.
+    search_fields = (
+        "number",
+        "holder_name",
+        "premises__number",
+        "premises__house__street",
+        "premises__house__number",
+    )
+    list_select_related = ("organization", "premises__house")
+    autocomplete_fields = ("premises",)
+    readonly_fields = ("balance",)
+
+    @admin.display(description=_("долг (+) / переплата (−), ₽"))
+    def balance(self, account):
+        from kabinet.billing.selectors import account_balance
+        from kabinet.core.money import format_money
+
+        return format_money(account_balance(account_id=account.pk)) if account.pk else "—"
