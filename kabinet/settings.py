@@ -5,6 +5,7 @@ one-command demo (`make run`): SQLite under `var/`, mail written to `var/mail/`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "captcha",
+    "axes",
     "kabinet.core",
     "kabinet.accounts",
     "kabinet.housing",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a login lockout into the lockout page
 ]
 
 ROOT_URLCONF = "kabinet.urls"
@@ -123,8 +126,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "housing:index"  # residents land on their account card
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "kabinet.accounts.backends.ThrottleBackend",  # django-axes lockout, must come first
+    "kabinet.accounts.backends.LoginBackend",  # login or e-mail, any case
+]
+ACCOUNT_ACTIVATION_TIMEOUT = int(os.environ.get("ACCOUNT_ACTIVATION_TIMEOUT", 3 * 24 * 3600))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3600))  # seconds
+ACCOUNT_MAIL_COOLDOWN = 60  # seconds between two activation / recovery e-mails to one user
+ACCOUNT_REMEMBER_ME_AGE = 30 * 24 * 3600  # "Запомнить?" checked; unchecked: until browser closes
+
+# Login throttling (django-axes): 5 failures for one account, from any IP, lock that
+# account's login for 15 minutes; never for good. Counted per account whatever was
+# typed (login or e-mail, any case), and for unknown logins alike.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "kabinet.accounts.security.axes_username"
+AXES_CLIENT_STR_CALLABLE = "kabinet.accounts.security.axes_client_str"  # no typed logins in logs
+AXES_LOCKOUT_CALLABLE = "kabinet.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 min after it began
+# axes.W006 asks for the IP in the lockout key; the lock here is per account from any IP
+# (an IP lock would shut out a whole office or mobile carrier NAT after 5 typos).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- language, time -------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -138,6 +164,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The project's own css/ and js/ (kabinet is not an app, so AppDirectoriesFinder misses them).
+STATICFILES_DIRS = [BASE_DIR / "kabinet" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -180,7 +208,8 @@ if os.environ.get("SMTP_URL"):
 else:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            # One <timestamp>-<id>.eml per message, opens in any mail client.
+            "BACKEND": "kabinet.accounts.mail.EmlFileBackend",
             "OPTIONS": {"file_path": str(MAIL_DIR)},
         }
     }

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +10,10 @@ admin.site.index_title = _("Реестр, тарифы и расчеты")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("kabinet.accounts.urls")),  # login, logout (global names), accounts:*
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
+    path("cabinet/", include("kabinet.housing.urls")),
 ]
 
 handler404 = "kabinet.core.views.error_404"

@@ -2,14 +2,62 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import AccountToken, Consent, User
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    can_delete = False
+    fields = ("document", "version", "accepted_at", "ip_address")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "email", "phone", "is_active", "is_staff", "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "phone",
+        "is_active",
+        "activation_pending",
+        "is_staff",
+        "date_joined",
+    )
+    list_filter = ("is_active", "activation_pending", "is_staff", "is_superuser", "groups")
     search_fields = ("username", "email", "phone")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Контакты"), {"fields": ("phone",)}),
+        (_("Регистрация"), {"fields": ("activation_pending",)}),
     )
+    readonly_fields = ("activation_pending",)
+    inlines = [ConsentInline]
+
+    def save_model(self, request, obj, form, change):
+        # Staff deciding "active" or "blocked" ends the self-service activation: a user
+        # blocked here cannot unblock themselves with an old or a new activation link.
+        if change and "is_active" in form.changed_data:
+            obj.activation_pending = False
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountToken)
+class AccountTokenAdmin(admin.ModelAdmin):
+    """Issued links, for support ("did the e-mail go out?"); the secrets are not stored."""
+
+    list_display = ("user", "purpose", "created_at", "expires_at", "used_at")
+    list_filter = ("purpose",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "purpose", "created_at", "expires_at", "used_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

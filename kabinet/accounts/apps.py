@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "kabinet.accounts"
     verbose_name = "Пользователи"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from . import security, sqlite
+
+        connection_created.connect(sqlite.register_unicode_lower, dispatch_uid="kabinet_lower")
+        security.connect_signals()

@@ -1,5 +1,21 @@
+import re
+import unicodedata
+
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+USERNAME_MAX_LENGTH = 30
+# Russian and Latin letters, digits, hyphen, underscore; a letter first (Fig. 2 of the manual).
+USERNAME_RE = re.compile(r"[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё0-9_-]*")
+_FIRST_CHAR_RE = re.compile(r"[A-Za-zА-Яа-яЁё]")
+PHONE_REGION = "RU"
+PHONE_INPUT_MAX_LENGTH = 32
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 
 
 class MaximumLengthValidator:
@@ -17,3 +33,64 @@ class MaximumLengthValidator:
 
     def get_help_text(self):
         return _("Не более %(max)d символов.") % {"max": self.max_length}
+
+
+def username_normalize(value: str) -> str:
+    """NFKC, as Django does for logins: "й" typed as "и" + breve is the letter "й"."""
+    return unicodedata.normalize("NFKC", value.strip())
+
+
+def validate_username(value: str) -> None:
+    if len(value) > USERNAME_MAX_LENGTH:
+        raise ValidationError(
+            gettext_lazy("Не более %(max)d символов (сейчас %(length)d)."),
+            code="max_length",
+            params={"max": USERNAME_MAX_LENGTH, "length": len(value)},
+        )
+    # The first character is checked apart from the rest so the message says what to fix.
+    if not _FIRST_CHAR_RE.fullmatch(value[:1]):
+        raise ValidationError(
+            gettext_lazy("Имя пользователя должно начинаться с русской или латинской буквы."),
+            code="first_char",
+        )
+    if not USERNAME_RE.fullmatch(value):
+        raise ValidationError(
+            gettext_lazy(
+                "Допустимы только русские и латинские буквы, цифры, дефис и подчеркивание "
+                "(без пробелов)."
+            ),
+            code="charset",
+        )
+
+
+def phone_normalize(value: str) -> str:
+    """Parse a phone number as written in Russia and return it in E.164 ("+79123456789").
+
+    "8 (912) 345-67-89", "+7 912 345 67 89", "79123456789" and "9123456789" all give
+    "+79123456789". A number with "+" and another country code is accepted if it is
+    a valid mobile number there. Raises ValidationError with a Russian message.
+    """
+    example = gettext_lazy("например, 8 (912) 345-67-89 или +7 912 345-67-89")
+    if len(value) > PHONE_INPUT_MAX_LENGTH:
+        raise ValidationError(
+            gettext_lazy("Слишком длинный номер телефона: %(example)s."),
+            code="invalid",
+            params={"example": example},
+        )
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            gettext_lazy("Введите номер мобильного телефона, %(example)s."),
+            code="invalid",
+            params={"example": example},
+        )
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise ValidationError(
+            gettext_lazy("Это не номер мобильного телефона. Укажите мобильный, %(example)s."),
+            code="not_mobile",
+            params={"example": example},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.admin import KabinetAdmin, KabinetInline
 
-from .models import House, Organization, PersonalAccount, Premises
+from .models import (
+    AccountAttachAttempt,
+    AccountLink,
+    House,
+    Organization,
+    PersonalAccount,
+    Premises,
+)
 
 
 @admin.register(Organization)
@@ -85,3 +92,36 @@ class PersonalAccountAdmin(KabinetAdmin):
         from kabinet.core.money import format_money
 
         return format_money(account_balance(account_id=account.pk)) if account.pk else "—"
+
+
+@admin.register(AccountLink)
+class AccountLinkAdmin(KabinetAdmin):
+    """Who sees which account. Staff may remove a link (e.g. on a change of owner)."""
+
+    list_display = ("account", "user", "created_at")
+    search_fields = ("account__number", "user__username", "user__email")
+    list_select_related = ("account", "user")
+    readonly_fields = ("user", "account", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # residents attach by proving a payment; there is no hand-made link
+
+
+@admin.register(AccountAttachAttempt)
+class AccountAttachAttemptAdmin(KabinetAdmin):
+    """The audit trail of attach attempts: read-only."""
+
+    list_display = ("created_at", "account", "user", "outcome", "ip_address")
+    list_filter = ("outcome",)
+    search_fields = ("account__number", "user__username")
+    list_select_related = ("account", "user")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 digits = {
@@ -60,7 +62,9 @@ class Organization(models.Model):
     )
 
     # Online payments (MONETA.Assistant); filled in by the payments issue.
-    moneta_account_id = models.CharField(_("Moneta: номер счета (MNT_ID)"), max_length=20, blank=True)
+    moneta_account_id = models.CharField(
+        _("Moneta: номер счета (MNT_ID)"), max_length=20, blank=True
+    )
     moneta_integrity_code = models.CharField(
         _("Moneta: код проверки целостности"), max_length=64, blank=True
     )
@@ -76,10 +80,14 @@ class Organization(models.Model):
                 fields=["is_site_operator"],
                 condition=models.Q(is_site_operator=True),
                 name="organization_single_site_operator",
-                violation_error_message=_("Оператором кабинета может быть только одна организация."),
+                violation_error_message=_(
+                    "Оператором кабинета может быть только одна организация."
+                ),
             ),
             models.CheckConstraint(
-                condition=models.Q(reading_window_start_day__lte=models.F("reading_window_end_day")),
+                condition=models.Q(
+                    reading_window_start_day__lte=models.F("reading_window_end_day")
+                ),
                 name="organization_reading_window_ordered",
                 violation_error_message=_("Начало приема показаний должно быть не позже конца."),
             ),
@@ -126,7 +134,7 @@ class House(models.Model):
 
     @property
     def street_address(self) -> str:
-        """"ул. Гражданская, д. 1" (+ ", корп. 2")."""
+        """ "ул. Гражданская, д. 1" (+ ", корп. 2")."""
         text = f"{self.street}, д. {self.number}"
         return f"{text}, корп. {self.block}" if self.block else text
 
@@ -146,7 +154,9 @@ class Premises(models.Model):
     house = models.ForeignKey(
         House, on_delete=models.PROTECT, related_name="premises", verbose_name=_("дом")
     )
-    number = models.CharField(_("номер помещения"), max_length=20, help_text=_("Например, 154 или 12а."))
+    number = models.CharField(
+        _("номер помещения"), max_length=20, help_text=_("Например, 154 или 12а.")
+    )
     area = models.DecimalField(
         _("площадь, кв. м"),
         max_digits=10,
@@ -156,7 +166,9 @@ class Premises(models.Model):
     property_type = models.CharField(
         _("тип собственности"), max_length=16, choices=PropertyType, default=PropertyType.PRIVATE
     )
-    residents_registered = models.PositiveSmallIntegerField(_("зарегистрировано жильцов"), default=0)
+    residents_registered = models.PositiveSmallIntegerField(
+        _("зарегистрировано жильцов"), default=0
+    )
 
     class Meta:
         verbose_name = _("помещение")
@@ -190,7 +202,9 @@ class PersonalAccount(models.Model):
     number = models.CharField(
         _("номер лицевого счета"),
         max_length=20,
-        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("Только цифры, латинские буквы и дефис."))],
+        validators=[
+            RegexValidator(r"^[0-9A-Za-z-]+$", _("Только цифры, латинские буквы и дефис."))
+        ],
     )
     holder_name = models.CharField(
         _("абонент (ФИО)"),
@@ -225,7 +239,94 @@ class PersonalAccount(models.Model):
         from django.core.exceptions import ValidationError
 
         premises = getattr(self, "premises", None) if self.premises_id else None
-        if premises and self.organization_id and premises.house.organization_id != self.organization_id:
+        if (
+            premises
+            and self.organization_id
+            and premises.house.organization_id != self.organization_id
+        ):
             raise ValidationError(
                 {"premises": _("Помещение находится в доме другой управляющей организации.")}
             )
+
+
+class AccountLink(models.Model):
+    """A user's access to a personal account, granted by proving its last payment.
+
+    One user may hold several accounts (of different organizations too); one account
+    may be held by several users (family members). See `housing.services.account_attach`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_links",
+        verbose_name=_("пользователь"),
+    )
+    account = models.ForeignKey(
+        PersonalAccount,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("лицевой счет"),
+    )
+    created_at = models.DateTimeField(_("привязан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("привязка лицевого счета")
+        verbose_name_plural = _("привязки лицевых счетов")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "account"],
+                name="account_link_unique",
+                violation_error_message=_("Этот лицевой счет уже привязан к пользователю."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.account_id}"
+
+
+class AccountAttachAttempt(models.Model):
+    """The log of every try to attach an account: the audit trail and the lockout's counter.
+
+    Rows are written by `housing.services.account_attach` only; the entered proof
+    (date and amount) is not stored.
+    """
+
+    class Outcome(models.TextChoices):
+        ATTACHED = "attached", _("привязан")
+        ALREADY_ATTACHED = "already", _("уже был привязан")
+        WRONG_PROOF = "wrong", _("неверные данные платежа")
+        LOCKED = "locked", _("отказ: превышено число попыток")
+
+    # SET_NULL: deleting a user must not erase the failures counted against an account.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("пользователь"),
+    )
+    account = models.ForeignKey(
+        PersonalAccount,
+        on_delete=models.CASCADE,
+        related_name="attach_attempts",
+        verbose_name=_("лицевой счет"),
+    )
+    outcome = models.CharField(_("результат"), max_length=8, choices=Outcome)
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    created_at = models.DateTimeField(_("время"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("попытка привязки лицевого счета")
+        verbose_name_plural = _("попытки привязки лицевых счетов")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["account", "outcome", "created_at"], name="attach_attempt_account_idx"
+            ),
+            models.Index(fields=["user", "outcome", "created_at"], name="attach_attempt_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%d.%m.%Y %H:%M} {self.get_outcome_display()}"

@@ -1,0 +1,61 @@
+"""Outgoing e-mail, one function per message (healthchecks style).
+
+Each message `<name>` has three templates under `templates/emails/`:
+`<name>-subject.txt`, `<name>-body-text.txt` and `<name>-body-html.html`.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Sent:
+    to: str
+    saved_to: str | None = None  # the .eml file, when the demo's file backend is in use
+
+
+def absolute_url(path: str) -> str:
+    """An absolute link for an e-mail, on SITE_URL (never on the request's Host header)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send(name: str, *, to: str, context: dict) -> Sent:
+    context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    subject = " ".join(subject.split())  # one line: a newline in a header is an error
+    text = render_to_string(f"emails/{name}-body-text.txt", context)
+    html = render_to_string(f"emails/{name}-body-html.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return Sent(to=to, saved_to=getattr(message, "kabinet_saved_to", None))
+
+
+def activation(*, user, token: str, valid_days: int) -> Sent:
+    return send(
+        "activation",
+        to=user.email,
+        context={
+            "user": user,
+            "link": absolute_url(reverse("accounts:activation_link", args=[token])),
+            "valid_days": valid_days,
+            "resend_link": absolute_url(reverse("accounts:activation_resend")),
+        },
+    )
+
+
+def password_reset(*, user, token: str, valid_minutes: int) -> Sent:
+    return send(
+        "password-reset",
+        to=user.email,
+        context={
+            "user": user,
+            "link": absolute_url(reverse("accounts:password_reset_link", args=[token])),
+            "valid_minutes": valid_minutes,
+            "reset_link": absolute_url(reverse("accounts:password_reset")),
+        },
+    )

@@ -1,0 +1,284 @@
+"""Forms of registration, login and password recovery; every message in Russian."""
+
+from captcha.fields import CaptchaField, CaptchaTextInput
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from . import selectors
+from .models import User
+from .validators import (
+    PHONE_INPUT_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    phone_normalize,
+    username_normalize,
+    validate_username,
+)
+
+LOGIN_MAX_LENGTH = 254  # a login or an e-mail address
+
+REQUIRED = _("Заполните это поле.")
+
+PASSWORD_HELP = _(
+    "От 8 до 128 символов: любые буквы (русские и латинские), цифры, пробелы и знаки. "
+    "Не подойдут распространенные пароли, пароли только из цифр и пароли, похожие на "
+    "имя пользователя или e-mail. Длинная фраза из нескольких слов надежнее короткого "
+    "набора символов, поэтому ограничение «6–16 символов из списка» старой системы "
+    "здесь не действует."
+)
+
+
+class KabinetCaptchaInput(CaptchaTextInput):
+    template_name = "accounts/widgets/captcha.html"
+
+
+def _password_fields(label1, label2):
+    first = forms.CharField(
+        label=label1,
+        strip=False,
+        help_text=PASSWORD_HELP,
+        error_messages={"required": _("Придумайте пароль.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    second = forms.CharField(
+        label=label2,
+        strip=False,
+        help_text=_("Введите пароль еще раз, для исключения возможности ошибки."),
+        error_messages={"required": _("Повторите пароль.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    return first, second
+
+
+class PasswordPairMixin:
+    """Two password fields: equal, and acceptable to the validators for this user."""
+
+    password_fields = ("password1", "password2")
+
+    @sensitive_variables("first", "second")
+    def check_passwords(self, user: User) -> None:
+        name1, name2 = self.password_fields
+        first = self.cleaned_data.get(name1)
+        second = self.cleaned_data.get(name2)
+        if first:
+            try:
+                password_validation.validate_password(first, user)
+            except ValidationError as error:
+                self.add_error(name1, error)
+        if first and second and first != second:
+            self.add_error(name2, ValidationError(_("Пароли не совпадают."), code="mismatch"))
+
+
+class RegistrationForm(PasswordPairMixin, forms.Form):
+    """Fig. 2 "Введите регистрационные данные"."""
+
+    username = forms.CharField(
+        label=_("Имя пользователя"),
+        help_text=_(
+            "Русские и латинские буквы, цифры, дефис или подчеркивание; начинается с буквы; "
+            "не более 30 символов."
+        ),
+        error_messages={"required": _("Придумайте имя пользователя.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "maxlength": USERNAME_MAX_LENGTH,
+            }
+        ),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("Адрес электронной почты: на него придет ссылка для активации."),
+        error_messages={
+            "required": _("Укажите адрес электронной почты."),
+            "invalid": _("Введите адрес электронной почты, например ivanov@mail.ru."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1, password2 = _password_fields(_("Пароль"), _("Подтверждение пароля"))
+    phone = forms.CharField(
+        label=_("Мобильный телефон"),
+        help_text=_("Номер мобильного телефона, например 8 (912) 345-67-89."),
+        error_messages={"required": _("Укажите номер мобильного телефона.")},
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "maxlength": PHONE_INPUT_MAX_LENGTH}
+        ),
+    )
+    captcha = CaptchaField(
+        label=_("Код с изображения"),
+        help_text=_("Введите символы с картинки; регистр букв не важен."),
+        widget=KabinetCaptchaInput(),
+        error_messages={
+            "required": _("Введите код с изображения."),
+            "incomplete": _("Введите код с изображения."),
+            "invalid": _("Код с изображения введен неверно. Введите код с новой картинки."),
+        },
+    )
+    accept_terms = forms.BooleanField(
+        label=_("Я ознакомился и принял соглашение об использовании личного кабинета"),
+        error_messages={"required": _("Без принятия соглашения регистрация невозможна.")},
+    )
+    accept_personal_data = forms.BooleanField(
+        label=_("Я даю согласие на обработку моих персональных данных"),
+        error_messages={
+            "required": _(
+                "Без согласия на обработку персональных данных (152-ФЗ) регистрация невозможна."
+            )
+        },
+    )
+
+    # Kept when the page is shown again (after errors or a new CAPTCHA); never passwords.
+    kept_fields = ("username", "email", "phone", "accept_terms", "accept_personal_data")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe_captcha()
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe_captcha()
+
+    def _describe_captcha(self):
+        # Django ties help and errors to inputs itself, except for multi-part widgets
+        # such as the CAPTCHA (rendered as a fieldset): tie its answer box by hand.
+        field = self["captcha"]
+        described_by = [f"{field.auto_id}_helptext"]
+        if self._errors and "captcha" in self._errors:
+            described_by.append(f"{field.auto_id}_error")
+        field.field.widget.attrs["aria-describedby"] = " ".join(described_by)
+
+    def clean_username(self):
+        username = username_normalize(self.cleaned_data["username"])
+        validate_username(username)
+        return username
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"].strip())
+
+    def clean_phone(self):
+        return phone_normalize(self.cleaned_data["phone"].strip())
+
+    def clean(self):
+        cleaned = super().clean()
+        username, email = cleaned.get("username"), cleaned.get("email")
+        self.check_passwords(User(username=username or "", email=email or ""))
+        # Taken logins and addresses are told only to someone who solved the CAPTCHA,
+        # so the form cannot be used to test addresses in bulk.
+        if "captcha" not in self.errors:
+            if username and selectors.username_exists(username=username):
+                self.add_error("username", self.taken_error("username"))
+            if email and selectors.email_exists(email=email):
+                self.add_error("email", self.taken_error("email"))
+        return cleaned
+
+    @staticmethod
+    def taken_error(field: str) -> ValidationError:
+        if field == "username":
+            return ValidationError(
+                _("Это имя пользователя уже занято (регистр букв не важен). Выберите другое."),
+                code="taken",
+            )
+        return ValidationError(
+            _(
+                "Этот e-mail уже зарегистрирован. Если это ваш адрес, войдите или "
+                "восстановите пароль."
+            ),
+            code="taken",
+        )
+
+
+class LoginForm(AuthenticationForm):
+    """Fig. 3: "Имя пользователя" (or the e-mail), "Пароль", "Запомнить?"."""
+
+    username = UsernameField(
+        label=_("Имя пользователя"),
+        help_text=_("Или адрес e-mail, указанный при регистрации."),
+        error_messages={"required": _("Введите имя пользователя или e-mail.")},
+        widget=forms.TextInput(attrs={"autofocus": True, "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Пароль"),
+        strip=False,
+        error_messages={"required": _("Введите пароль.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    remember = forms.BooleanField(
+        label=_("Запомнить?"),
+        required=False,
+        help_text=_("Не выходить 30 дней на этом устройстве. Не отмечайте на чужом компьютере."),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "Неверное имя пользователя или пароль. Проверьте раскладку клавиатуры и Caps Lock."
+        ),
+        "inactive": _("Учетная запись заблокирована. Обратитесь в управляющую организацию."),
+        "pending": _(
+            "Учетная запись еще не активирована. Перейдите по ссылке из письма, "
+            "отправленного при регистрации, или получите новую ссылку."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # The e-mail is a login too: room for an address, not just for a login.
+        self.fields["username"].max_length = LOGIN_MAX_LENGTH
+        self.fields["username"].widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
+        self.pending_user = None
+
+    def clean_username(self):
+        # AuthenticationForm sets max_length after the field is built: no validator checks it.
+        username = self.cleaned_data["username"].strip()
+        if len(username) > LOGIN_MAX_LENGTH:
+            raise ValidationError(
+                _("Не более %(max)d символов."),
+                code="max_length",
+                params={"max": LOGIN_MAX_LENGTH},
+            )
+        return username
+
+    def confirm_login_allowed(self, user):
+        if user.is_active:
+            return
+        if user.can_self_activate:
+            self.pending_user = user
+            raise ValidationError(self.error_messages["pending"], code="pending")
+        raise ValidationError(self.error_messages["inactive"], code="inactive")
+
+
+class LoginLookupForm(forms.Form):
+    """One field naming an account: "не пришло письмо?" and "Забыли пароль?"."""
+
+    login = forms.CharField(
+        label=_("Имя пользователя или e-mail"),
+        max_length=LOGIN_MAX_LENGTH,
+        error_messages={
+            "required": _("Введите имя пользователя или e-mail."),
+            "max_length": _("Не более %(limit_value)d символов."),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_login(self):
+        return selectors.login_clean(self.cleaned_data["login"])
+
+
+class NewPasswordForm(PasswordPairMixin, forms.Form):
+    password1, password2 = _password_fields(_("Новый пароль"), _("Подтверждение пароля"))
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_passwords(self.user)
+        return cleaned

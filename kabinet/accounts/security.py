@@ -1,0 +1,121 @@
+"""Security events and login throttling glue.
+
+Every event goes to the `kabinet.security` logger as one line of `key=value` pairs
+(UTC timestamps come from the formatter in settings.LOGGING). Events carry the user
+id and the client IP, never passwords, tokens or the login that was typed: a person
+who types their password into the login box must not find it in the logs.
+"""
+
+import logging
+
+from axes.helpers import get_client_ip_address
+from django.http import HttpRequest
+
+logger = logging.getLogger("kabinet.security")
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, resolved the way django-axes resolves it (REMOTE_ADDR by default)."""
+    if request is None:
+        return None
+    return get_client_ip_address(request)
+
+
+def log_event(
+    event: str,
+    *,
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+    user_id: int | None = None,
+    level: int = logging.INFO,
+    **fields: object,
+) -> None:
+    if ip is None:
+        ip = client_ip(request)
+    parts = [
+        f"event={event}",
+        f"user_id={user_id if user_id is not None else '-'}",
+        f"ip={ip or '-'}",
+    ]
+    parts += [f"{key}={value}" for key, value in fields.items()]
+    logger.log(level, " ".join(parts))
+
+
+def login_key(raw: object) -> str | None:
+    """The key django-axes counts failures under: one per account, whatever was typed.
+
+    "Ivanov", "IVANOV" and "ivanov@example.com" are the same account, so they share
+    one counter; an unknown login gets its own counter too, so unknown and known
+    logins are locked out alike (no enumeration through the lockout).
+    """
+    from .selectors import login_clean, user_find_by_login
+
+    if not isinstance(raw, str):
+        return None
+    login = login_clean(raw)
+    if not login:
+        return None
+    user = user_find_by_login(login=login)
+    return (user.username if user else login).lower()[:255]
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the throttling key for a login attempt."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None and request.method == "POST":
+        raw = request.POST.get("username")
+    return login_key(raw)
+
+
+def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """AXES_CLIENT_STR_CALLABLE: how django-axes names a client in its own log lines.
+
+    Without the login as typed (people type passwords into the login box).
+    """
+    return f"{{ip_address: {ip_address!r}, path_info: {path_info!r}}}"
+
+
+# --- signal receivers: login, logout, failures and lockouts from every login form ---
+
+
+def _on_logged_in(sender, request, user, **kwargs):
+    log_event("login.success", request=request, user_id=user.pk)
+
+
+def _on_logged_out(sender, request, user, **kwargs):
+    log_event("logout", request=request, user_id=getattr(user, "pk", None))
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    from .selectors import login_clean, user_find_by_login
+
+    raw = credentials.get("username")
+    user = user_find_by_login(login=login_clean(raw)) if isinstance(raw, str) else None
+    log_event(
+        "login.failure",
+        request=request,
+        user_id=user.pk if user else None,
+        level=logging.WARNING,
+    )
+
+
+def _on_locked_out(sender, request, username, ip_address, **kwargs):
+    from .selectors import user_find_by_login
+
+    user = user_find_by_login(login=username) if username else None
+    log_event(
+        "login.lockout",
+        ip=ip_address,
+        user_id=user.pk if user else None,
+        level=logging.WARNING,
+    )
+
+
+def connect_signals() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth import signals
+
+    signals.user_logged_in.connect(_on_logged_in, dispatch_uid="kabinet_security_login")
+    signals.user_logged_out.connect(_on_logged_out, dispatch_uid="kabinet_security_logout")
+    signals.user_login_failed.connect(_on_login_failed, dispatch_uid="kabinet_security_failed")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="kabinet_security_lockout")

@@ -1,0 +1,257 @@
+"""Login (Fig. 3), "Запомнить?", sessions, throttling, no enumeration, security log."""
+
+import datetime
+import logging
+import re
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from kabinet.accounts.models import User
+
+from .helpers import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("login")
+T0 = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
+
+
+def login(client, username, password=PASSWORD, ip="127.0.0.1", **extra):
+    return client.post(
+        LOGIN, {"username": username, "password": password, **extra}, REMOTE_ADDR=ip
+    )
+
+
+def normalised(response, *typed: str) -> str:
+    """The page without what differs by nature: CSRF tokens and the login typed back."""
+    html = response.content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    for value in typed:
+        html = html.replace(f'value="{value}"', 'value=""')
+    return html
+
+
+def test_it_shows_the_fields_of_fig_3(client):
+    html = client.get(LOGIN).content.decode()
+    for text in ["Имя пользователя", "Пароль", "Запомнить?", "Войти", "Забыли пароль?"]:
+        assert text in html
+    assert reverse("accounts:password_reset") in html
+    assert reverse("accounts:activation_resend") in html  # "не пришло письмо?"
+    assert 'for="id_remember"' in html and 'type="checkbox"' in html
+    assert not re.search(r'name="remember"[^>]*checked', html)
+
+
+@pytest.mark.parametrize(
+    "typed", ["Petrova", "petrova", "PETROVA", "petrova@example.com", "Petrova@Example.COM"]
+)
+def test_it_logs_in_with_the_login_or_the_email_in_any_case(client, active_user, typed):
+    response = login(client, typed)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        settings.LOGIN_REDIRECT_URL
+    )
+    assert client.session["_auth_user_id"] == str(active_user.pk)
+
+
+def test_it_gives_a_new_session_id_at_login(client, active_user):
+    client.get(LOGIN)
+    session = client.session
+    session["before"] = 1
+    session.save()
+    before = session.session_key
+    login(client, "petrova")
+    assert client.session.session_key != before
+    assert not Session.objects.filter(session_key=before).exists()
+
+
+def test_it_remembers_for_30_days_when_asked(client, active_user):
+    response = login(client, "petrova", remember="on")
+    cookie = response.cookies["sessionid"]
+    assert int(cookie["max-age"]) == 30 * 24 * 3600
+    assert client.session.get_expiry_age() == 30 * 24 * 3600
+    assert not client.session.get_expire_at_browser_close()
+
+
+def test_it_ends_the_session_with_the_browser_otherwise(client, active_user):
+    response = login(client, "petrova")
+    cookie = response.cookies["sessionid"]
+    assert cookie["max-age"] == "" and cookie["expires"] == ""
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_it_logs_out_on_post_and_deletes_the_session_on_the_server(client, active_user):
+    login(client, "petrova")
+    key = client.session.session_key
+    assert client.get(reverse("logout")).status_code == 200  # GET only asks
+    assert Session.objects.filter(session_key=key).exists()
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_follows_only_local_next_urls(client, active_user):
+    assert login(client, "petrova", next="/cabinet/")["Location"] == "/cabinet/"
+    client.post(reverse("logout"))
+    assert login(client, "petrova", next="https://evil.example/")["Location"] == reverse(
+        settings.LOGIN_REDIRECT_URL
+    )
+
+
+def test_it_answers_alike_for_a_wrong_password_and_an_unknown_login(client, active_user):
+    wrong = login(client, "petrova", "not-the-password")
+    unknown = login(client, "nobody", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 200
+    assert "Неверное имя пользователя или пароль" in wrong.content.decode()
+    assert normalised(wrong, "petrova") == normalised(unknown, "nobody")
+
+
+def test_it_asks_an_inactive_resident_with_the_right_password_to_activate(client, pending_user):
+    html = login(client, "ivanov").content.decode()
+    assert "Учетная запись еще не активирована" in html
+    assert reverse("accounts:activation_resend") + "?login=Ivanov" in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_tells_an_inactive_resident_nothing_without_the_password(client, pending_user):
+    pending = login(client, "ivanov", "wrong-password")
+    unknown = login(client, "nobody", "wrong-password")
+    assert "не активирована" not in pending.content.decode()
+    assert normalised(pending, "ivanov") == normalised(unknown, "nobody")
+
+
+def test_it_tells_a_blocked_user_to_contact_the_company(client, active_user):
+    active_user.is_active = False
+    active_user.save()
+    html = login(client, "petrova").content.decode()
+    assert "Учетная запись заблокирована" in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_says_login_errors_in_russian(client):
+    html = client.post(LOGIN, {"username": "", "password": ""}).content.decode()
+    assert "Введите имя пользователя или e-mail." in html and "Введите пароль." in html
+    html = client.post(LOGIN, {"username": "x" * 300, "password": "p"}).content.decode()
+    assert "Не более 254 символов." in html
+
+
+# --- throttling -------------------------------------------------------------------
+
+
+def test_it_locks_a_login_for_15_minutes_after_5_failures_from_any_ip(client, active_user):
+    with time_machine.travel(T0, tick=False) as clock:
+        for attempt in range(4):
+            assert login(client, "petrova", "wrong", ip=f"10.0.0.{attempt}").status_code == 200
+        fifth = login(client, "Petrova@example.com", "wrong", ip="10.0.1.1")  # same account
+        assert fifth.status_code == 429
+        assert "Вход временно заблокирован на 15 минут" in fifth.content.decode()
+
+        clock.move_to(T0 + datetime.timedelta(minutes=14, seconds=59))
+        refused = login(client, "petrova", ip="192.0.2.99")  # the right password, another IP
+        assert refused.status_code == 429
+        assert "_auth_user_id" not in client.session
+
+        clock.move_to(T0 + datetime.timedelta(minutes=15, seconds=1))
+        assert login(client, "petrova").status_code == 302
+
+
+def test_it_does_not_extend_the_lock_with_attempts_during_it(client, active_user):
+    with time_machine.travel(T0, tick=False) as clock:
+        for _ in range(5):
+            login(client, "petrova", "wrong")
+        clock.move_to(T0 + datetime.timedelta(minutes=10))
+        assert login(client, "petrova", "wrong").status_code == 429
+        clock.move_to(T0 + datetime.timedelta(minutes=15, seconds=1))
+        assert login(client, "petrova").status_code == 302
+
+
+def test_it_locks_one_account_not_the_others(client, active_user, pending_user):
+    with time_machine.travel(T0, tick=False):
+        for _ in range(5):
+            login(client, "nobody", "wrong")
+        assert login(client, "petrova").status_code == 302
+
+
+def test_it_resets_the_count_after_a_successful_login(client, active_user):
+    with time_machine.travel(T0, tick=False):
+        for _ in range(4):
+            login(client, "petrova", "wrong")
+        assert login(client, "petrova").status_code == 302
+        client.post(reverse("logout"))
+        for _ in range(4):
+            assert login(client, "petrova", "wrong").status_code == 200
+
+
+def test_it_locks_unknown_logins_alike(client, active_user):
+    with time_machine.travel(T0, tick=False):
+        known = [login(client, "petrova", "wrong") for _ in range(6)]
+        unknown = [login(client, "nobody", "wrong") for _ in range(6)]
+    assert (
+        [r.status_code for r in known] == [r.status_code for r in unknown] == [200] * 4 + [429] * 2
+    )
+    for k, u in zip(known, unknown, strict=True):
+        assert normalised(k, "petrova") == normalised(u, "nobody")
+
+
+# --- security log -------------------------------------------------------------------
+
+
+def test_it_logs_login_events_with_user_id_and_ip_but_no_secrets(client, active_user, caplog):
+    with (
+        caplog.at_level(logging.INFO, logger="kabinet.security"),
+        time_machine.travel(T0, tick=False),
+    ):
+        login(client, "petrova", "wrong-Secret-1", ip="198.51.100.1")
+        login(client, "petrova", ip="198.51.100.2")
+        client.post(reverse("logout"), REMOTE_ADDR="198.51.100.2")
+        for _ in range(5):
+            login(client, "petrova", "wrong-Secret-2", ip="198.51.100.3")
+    lines = [record.getMessage() for record in caplog.records if record.name == "kabinet.security"]
+    uid = f"user_id={active_user.pk}"
+
+    def has(event, ip):
+        return any(
+            f"event={event} " in line and uid in line and f"ip={ip}" in line for line in lines
+        )
+
+    assert has("login.failure", "198.51.100.1")
+    assert has("login.success", "198.51.100.2")
+    assert has("logout", "198.51.100.2")
+    assert has("login.lockout", "198.51.100.3")
+    assert "Secret" not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_it_never_logs_what_was_typed_as_the_login(client, caplog):
+    typed = "Typed-Password-In-Login-Box"
+    with caplog.at_level(logging.DEBUG), time_machine.travel(T0, tick=False):
+        for _ in range(6):
+            login(client, typed, "wrong")
+    assert any("login.lockout" in r.getMessage() for r in caplog.records)
+    assert typed not in caplog.text and typed.lower() not in caplog.text
+
+
+def test_it_logs_in_utc(client, active_user, caplog):
+    from django.conf import settings
+
+    assert settings.LOGGING["formatters"]["utc"]["()"] == "kabinet.core.logging.UTCFormatter"
+    from kabinet.core.logging import UTCFormatter
+
+    with caplog.at_level(logging.INFO, logger="kabinet.security"):
+        login(client, "petrova")
+    record = next(r for r in caplog.records if "login.success" in r.getMessage())
+    stamp = UTCFormatter("%(asctime)s").format(record)
+    assert stamp.endswith("Z")
+    expected = datetime.datetime.fromtimestamp(record.created, datetime.UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert stamp == expected
+
+
+def test_it_keeps_an_inactive_users_session_from_coming_back(client, active_user):
+    login(client, "petrova")
+    User.objects.filter(pk=active_user.pk).update(is_active=False)
+    response = client.get(reverse("home"))
+    assert not response.wsgi_request.user.is_authenticated

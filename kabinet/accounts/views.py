@@ -1,0 +1,290 @@
+"""Registration, activation, login, logout and password recovery: thin function views."""
+
+from pathlib import Path
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib import auth, messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from . import legal, selectors, services
+from .forms import (
+    LOGIN_MAX_LENGTH,
+    LoginForm,
+    LoginLookupForm,
+    NewPasswordForm,
+    RegistrationForm,
+)
+from .models import AccountToken
+from .security import client_ip
+from .selectors import TokenState
+
+REGISTERED_SESSION_KEY = "kabinet_registered"
+RESET_SESSION_KEY = "kabinet_password_reset_token"
+ACTIVATION_SESSION_KEY = "kabinet_activation_token"
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+# --- login and logout ------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@GET_POST
+def login_view(request):
+    next_url = _next_url(request)
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        auth.login(request, form.get_user())  # a new session id
+        request.session.set_expiry(
+            settings.ACCOUNT_REMEMBER_ME_AGE if form.cleaned_data["remember"] else 0
+        )
+        return redirect(next_url)
+    return render(request, "registration/login.html", {"form": form, "next": next_url})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the login page again, with the lockout explained (HTTP 429).
+
+    Known and unknown logins get this same page after the same number of failures.
+    """
+    minutes = int(get_cool_off(request).total_seconds() // 60)
+    message = ngettext(
+        "Слишком много неудачных попыток входа. Вход временно заблокирован на %(n)d минуту. "
+        "Попробуйте позже или восстановите пароль.",
+        "Слишком много неудачных попыток входа. Вход временно заблокирован на %(n)d минут. "
+        "Попробуйте позже или восстановите пароль.",
+        minutes,
+    ) % {"n": minutes}
+    typed = request.POST.get("username", "")[:LOGIN_MAX_LENGTH]
+    form = LoginForm(request, initial={"username": typed})
+    context = {"form": form, "next": _next_url(request), "lockout_message": message}
+    return render(request, "registration/login.html", context, status=429)
+
+
+@GET_POST
+def logout_view(request):
+    """GET asks, POST logs out: the session is deleted on the server."""
+    if request.method == "POST":
+        auth.logout(request)
+        messages.info(request, _("Вы вышли из личного кабинета."))
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    return render(request, "accounts/logout.html")
+
+
+# --- registration and activation ---------------------------------------------------
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@GET_POST
+def register(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.method == "POST" and "captcha_refresh" in request.POST:
+        # "Загрузить новый код" without JavaScript: same page, entered values kept.
+        kept = {name: request.POST.get(name, "") for name in RegistrationForm.kept_fields}
+        return render(request, "accounts/register.html", {"form": RegistrationForm(initial=kept)})
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registered = services.user_register(
+                username=data["username"],
+                email=data["email"],
+                password=data["password1"],
+                phone=data["phone"],
+                accepted=[legal.TERMS, legal.PERSONAL_DATA],
+                ip=client_ip(request),
+            )
+        except services.RegistrationConflict as conflict:
+            form.add_error(conflict.field, form.taken_error(conflict.field))
+        else:
+            request.session[REGISTERED_SESSION_KEY] = {
+                "email": registered.user.email,
+                "sent": registered.mail is not None,
+                "saved_to": registered.mail.saved_to if registered.mail else None,
+            }
+            return redirect("accounts:register_done")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def _display_path(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(settings.BASE_DIR))
+    except ValueError:
+        return path
+
+
+@never_cache
+def register_done(request):
+    registered = request.session.get(REGISTERED_SESSION_KEY) or {}
+    saved_to = registered.get("saved_to")
+    context = {
+        "email": registered.get("email"),
+        "sent": registered.get("sent", True),
+        "saved_to": _display_path(saved_to),
+        "mail_dir": _display_path(str(Path(saved_to).parent)) if saved_to else None,
+        "valid_days": services.activation_lifetime().days,
+    }
+    return render(request, "accounts/register_done.html", context)
+
+
+def _token_status(state: TokenState) -> int:
+    return 404 if state is TokenState.INVALID else 410
+
+
+def _stash_token(request, key: str, token: str) -> None:
+    """Keep a link's token in the session and take it out of the address.
+
+    The page behind the redirect has no secret in its URL: nothing leaks through the
+    browser history, a Referer header or the server's request logs.
+    """
+    request.session[key] = token if len(token) <= selectors.TOKEN_MAX_LENGTH else ""
+
+
+@never_cache
+def activate_link(request, token):
+    """The link from the e-mail: stash the token, show the activation page."""
+    _stash_token(request, ACTIVATION_SESSION_KEY, token)
+    return redirect("accounts:activate")
+
+
+@never_cache
+@GET_POST
+def activate(request):
+    """GET shows a button, POST activates: mail scanners that open links activate nothing."""
+    token = request.session.get(ACTIVATION_SESSION_KEY, "")
+    if request.method == "POST":
+        try:
+            services.user_activate(token=token, ip=client_ip(request))
+        except services.TokenRefused as refused:
+            context = {"state": refused.state.value}
+            return render(
+                request, "accounts/activate.html", context, status=_token_status(refused.state)
+            )
+        request.session.pop(ACTIVATION_SESSION_KEY, None)
+        messages.success(
+            request, _("Учетная запись активирована. Войдите с именем пользователя и паролем.")
+        )
+        return redirect("login")
+    check = selectors.token_check(token=token, purpose=AccountToken.Purpose.ACTIVATION)
+    state = check.state
+    if check.valid and not (check.token.user.is_active or check.token.user.can_self_activate):
+        state = TokenState.INVALID  # blocked by staff after the link was sent
+    status = 200 if state is TokenState.VALID else _token_status(state)
+    return render(request, "accounts/activate.html", {"state": state.value}, status=status)
+
+
+@never_cache
+@GET_POST
+def activation_resend(request):
+    """ "Не пришло письмо?": the same answer whatever login or address is given."""
+    initial = {"login": request.GET.get("login", "")[:LOGIN_MAX_LENGTH]}
+    form = LoginLookupForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        services.activation_resend(login=form.cleaned_data["login"], ip=client_ip(request))
+        return redirect("accounts:activation_resend_done")
+    return render(request, "accounts/activation_resend.html", {"form": form})
+
+
+def activation_resend_done(request):
+    return render(
+        request,
+        "accounts/activation_resend_done.html",
+        {"valid_days": services.activation_lifetime().days},
+    )
+
+
+# --- password recovery -------------------------------------------------------------
+
+
+@never_cache
+@GET_POST
+def password_reset(request):
+    """ "Забыли пароль?": the same answer whatever login or address is given."""
+    form = LoginLookupForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        services.password_reset_request(login=form.cleaned_data["login"], ip=client_ip(request))
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_done(request):
+    minutes = int(services.password_reset_lifetime().total_seconds() // 60)
+    return render(request, "accounts/password_reset_done.html", {"valid_minutes": minutes})
+
+
+@never_cache
+def password_reset_link(request, token):
+    """The link from the e-mail: stash the token, show the new-password page."""
+    _stash_token(request, RESET_SESSION_KEY, token)
+    return redirect("accounts:password_reset_set")
+
+
+def _reset_refused(request, state: TokenState):
+    request.session.pop(RESET_SESSION_KEY, None)
+    return render(
+        request,
+        "accounts/password_reset_invalid.html",
+        {"state": state.value},
+        status=_token_status(state),
+    )
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@GET_POST
+def password_reset_set(request):
+    token = request.session.get(RESET_SESSION_KEY, "")
+    check = selectors.token_check(token=token, purpose=AccountToken.Purpose.PASSWORD_RESET)
+    user = services.password_reset_user(token=token) if check.valid else None
+    if user is None:
+        return _reset_refused(request, TokenState.INVALID if check.valid else check.state)
+    form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.password_reset_complete(
+                token=token, password=form.cleaned_data["password1"], ip=client_ip(request)
+            )
+        except services.TokenRefused as refused:
+            return _reset_refused(request, refused.state)
+        if request.user.is_authenticated:
+            auth.logout(request)  # this session ends as well as every other one
+        else:
+            request.session.pop(RESET_SESSION_KEY, None)
+        messages.success(request, _("Пароль изменен. Войдите с новым паролем."))
+        return redirect("login")
+    return render(request, "accounts/password_reset_set.html", {"form": form, "user_obj": user})
+
+
+# --- legal texts ---------------------------------------------------------------------
+
+
+def legal_document(request, kind):
+    document = legal.CURRENT.get(kind.replace("-", "_"))
+    if document is None:
+        raise Http404
+    return render(request, "accounts/legal/document.html", {"document": document})

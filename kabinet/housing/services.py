@@ -1,0 +1,144 @@
+"""Writes for the resident's accounts: attach (with proof of ownership) and detach.
+
+Each function owns its transaction. Every attach try is logged in
+`AccountAttachAttempt` and on the "kabinet.security" logger; wrong proofs are
+limited per account and per user (settings below, defaults from the issue):
+
+- `ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT` = 5 wrong proofs for one account
+- `ACCOUNT_ATTACH_MAX_WRONG_PER_USER` = 10 wrong proofs by one user
+- within `ACCOUNT_ATTACH_WINDOW` = 1 hour lock further tries for
+  `ACCOUNT_ATTACH_LOCKOUT` = 1 hour.
+
+The per-account limit counts every user's wrong proofs: someone guessing a neighbour's
+payment cannot spread the guesses over several logins.
+"""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AccountAttachAttempt, AccountLink, PersonalAccount
+from .selectors import account_proof_matches, attach_locked_until
+
+security_log = logging.getLogger("kabinet.security")
+
+Outcome = AccountAttachAttempt.Outcome
+
+
+def _limits() -> dict:
+    return {
+        "per_account": getattr(settings, "ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT", 5),
+        "per_user": getattr(settings, "ACCOUNT_ATTACH_MAX_WRONG_PER_USER", 10),
+        "window": getattr(settings, "ACCOUNT_ATTACH_WINDOW", datetime.timedelta(hours=1)),
+        "lockout": getattr(settings, "ACCOUNT_ATTACH_LOCKOUT", datetime.timedelta(hours=1)),
+    }
+
+
+class AttachRefused(ValidationError):
+    """The account was not attached: a wrong proof (code "wrong_proof") or a lockout ("locked")."""
+
+    def __init__(self, message: str, *, code: str, locked_until: datetime.datetime | None = None):
+        super().__init__(message, code=code)
+        self.locked_until = locked_until
+
+
+def _locked_error(until: datetime.datetime, now: datetime.datetime) -> AttachRefused:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    message = _(
+        "Слишком много неверных попыток. Привязка этого лицевого счета временно недоступна: "
+        "повторите после %(time)s (через %(minutes)d мин.)."
+    ) % {"time": timezone.localtime(until).strftime("%H:%M"), "minutes": minutes}
+    return AttachRefused(message, code="locked", locked_until=until)
+
+
+def _wrong_proof_error() -> AttachRefused:
+    return AttachRefused(
+        _(
+            "Дата и сумма не совпадают с последним платежом по этому лицевому счету. "
+            "Проверьте их по квитанции или банковской выписке и попробуйте еще раз."
+        ),
+        code="wrong_proof",
+    )
+
+
+def account_attach(
+    *,
+    user,
+    account_id: int,
+    paid_on: datetime.date,
+    amount: Decimal,
+    ip_address: str | None = None,
+) -> tuple[AccountLink, bool]:
+    """Attach an account to the user's cabinet if (paid_on, amount) is its last payment.
+
+    Returns (link, created); attaching an account twice returns the existing link
+    (created=False) without checking the proof. Raises `AttachRefused` for a wrong
+    proof or during a lockout, `ValidationError` for an unknown account. The try is
+    logged either way: the refusal is raised after the log is committed.
+    """
+    now = timezone.now()
+    limits = _limits()
+    refusal: AttachRefused | None = None
+    link, created = None, False
+    with transaction.atomic():
+        # Lock the account, then the user: concurrent tries are counted one after another.
+        account = PersonalAccount.objects.select_for_update().filter(pk=account_id).first()
+        if account is None:
+            raise ValidationError(_("Такого лицевого счета нет."), code="unknown_account")
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+
+        link = AccountLink.objects.filter(user=user, account=account).first()
+        if link is not None:
+            outcome = Outcome.ALREADY_ATTACHED
+        elif until := attach_locked_until(
+            user_id=user.pk, account_id=account.pk, now=now, **limits
+        ):
+            outcome, refusal = Outcome.LOCKED, _locked_error(until, now)
+        elif account_proof_matches(account=account, paid_on=paid_on, amount=amount):
+            try:
+                with transaction.atomic():
+                    link, created = AccountLink.objects.create(user=user, account=account), True
+            except IntegrityError:  # a double submit won the race: the link is there
+                link = AccountLink.objects.get(user=user, account=account)
+            outcome = Outcome.ATTACHED if created else Outcome.ALREADY_ATTACHED
+        else:
+            outcome, refusal = Outcome.WRONG_PROOF, _wrong_proof_error()
+
+        AccountAttachAttempt.objects.create(
+            user=user, account=account, outcome=outcome, ip_address=ip_address, created_at=now
+        )
+        if outcome == Outcome.WRONG_PROOF:
+            # The wrong proof that reaches a limit says so at once.
+            until = attach_locked_until(user_id=user.pk, account_id=account.pk, now=now, **limits)
+            if until:
+                refusal = _locked_error(until, now)
+
+    security_log.info(
+        "account attach: user=%s account=%s outcome=%s ip=%s",
+        user.pk,
+        account.pk,
+        outcome,
+        ip_address or "-",
+    )
+    if refusal is not None:
+        raise refusal
+    return link, created
+
+
+def account_detach(*, user, account_id: int) -> bool:
+    """Remove the account from the user's cabinet (the account and its data stay).
+
+    Returns False if it was not attached. Other users' links are untouched.
+    """
+    with transaction.atomic():
+        deleted, _rows = AccountLink.objects.filter(user=user, account_id=account_id).delete()
+    if deleted:
+        security_log.info("account detach: user=%s account=%s", user.pk, account_id)
+    return bool(deleted)

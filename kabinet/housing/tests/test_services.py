@@ -1,0 +1,213 @@
+"""account_attach / account_detach: proof of the last payment, lockouts, the attempt log."""
+
+import datetime
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kabinet.billing.models import Payment
+from kabinet.billing.services import payment_record
+from kabinet.core.factories import PersonalAccountFactory, UserFactory
+from kabinet.housing.models import AccountAttachAttempt, AccountLink
+from kabinet.housing.services import AttachRefused, account_attach, account_detach
+
+pytestmark = pytest.mark.django_db
+MSK = ZoneInfo("Europe/Moscow")
+RIGHT = {"paid_on": datetime.date(2014, 9, 30), "amount": D("1500.00")}
+WRONG = {"paid_on": datetime.date(2014, 9, 30), "amount": D("1500.01")}
+Outcome = AccountAttachAttempt.Outcome
+
+
+def outcomes(**filters) -> list[str]:
+    return list(
+        AccountAttachAttempt.objects.filter(**filters)
+        .order_by("id")
+        .values_list("outcome", flat=True)
+    )
+
+
+def test_it_attaches_with_the_date_and_amount_of_the_last_payment(user, kamal):
+    link, created = account_attach(user=user, account_id=kamal.pk, ip_address="10.0.0.7", **RIGHT)
+    assert created and link.user == user and link.account == kamal
+    attempt = AccountAttachAttempt.objects.get()
+    assert (attempt.outcome, attempt.user, attempt.account, attempt.ip_address) == (
+        Outcome.ATTACHED, user, kamal, "10.0.0.7",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "proof",
+    [
+        {"paid_on": datetime.date(2014, 9, 30), "amount": D("1500.01")},  # amount off by a kopeck
+        {"paid_on": datetime.date(2014, 9, 29), "amount": D("1500.00")},  # date off by a day
+        {"paid_on": datetime.date(2014, 8, 15), "amount": D("2414.85")},  # an earlier payment
+        {"paid_on": datetime.date(2009, 3, 1), "amount": D("0")},  # the "no payments" proof
+    ],
+)
+def test_it_refuses_any_other_proof_with_one_message(user, kamal, proof):
+    with pytest.raises(AttachRefused) as error:
+        account_attach(user=user, account_id=kamal.pk, **proof)
+    assert error.value.code == "wrong_proof"
+    # The message names neither the date nor the amount as the wrong part.
+    assert error.value.messages == [
+        "Дата и сумма не совпадают с последним платежом по этому лицевому счету. "
+        "Проверьте их по квитанции или банковской выписке и попробуйте еще раз."
+    ]
+    assert not AccountLink.objects.exists()
+    assert outcomes() == [Outcome.WRONG_PROOF]  # logged although refused
+
+
+def test_an_account_without_payments_is_proved_by_zero_and_its_opening_date(user):
+    account = PersonalAccountFactory(opened_on=datetime.date(2024, 3, 1))
+    with pytest.raises(AttachRefused):
+        account_attach(
+            user=user, account_id=account.pk, paid_on=datetime.date(2024, 3, 2), amount=D(0)
+        )
+    _link, created = account_attach(
+        user=user, account_id=account.pk, paid_on=datetime.date(2024, 3, 1), amount=D("0.00")
+    )
+    assert created
+
+
+def test_any_payment_of_the_last_day_proves_it_and_reversals_are_not_payments(user, kamal):
+    day = datetime.date(2014, 10, 20)
+    for amount, operation in ((D("300.00"), "a"), (D("200.00"), "b"), (D("-200.00"), "c")):
+        payment_record(
+            account=kamal,
+            paid_on=day,
+            amount=amount,
+            source=Payment.Source.CASH,
+            external_id=operation,
+        )
+    with pytest.raises(AttachRefused):  # the reversal is not a payment the resident made
+        account_attach(user=user, account_id=kamal.pk, paid_on=day, amount=D("-200.00"))
+    with pytest.raises(AttachRefused):  # no longer the last payment
+        account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    assert account_attach(user=user, account_id=kamal.pk, paid_on=day, amount=D("200"))[1]
+
+
+def test_attaching_twice_is_a_no_op(user, kamal):
+    first, _ = account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    again, created = account_attach(user=user, account_id=kamal.pk, **WRONG)  # proof not needed
+    assert (again, created) == (first, False)
+    assert AccountLink.objects.count() == 1
+    assert outcomes() == [Outcome.ATTACHED, Outcome.ALREADY_ATTACHED]
+
+
+def test_family_members_attach_the_same_account_and_one_user_holds_several(user, kamal):
+    spouse = UserFactory()
+    other = PersonalAccountFactory(opened_on=datetime.date(2020, 1, 1))
+    account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    account_attach(user=spouse, account_id=kamal.pk, **RIGHT)
+    account_attach(user=user, account_id=other.pk, paid_on=other.opened_on, amount=D(0))
+    assert set(AccountLink.objects.values_list("user__username", "account__number")) == {
+        (user.username, "1234567"),
+        (spouse.username, "1234567"),
+        (user.username, other.number),
+    }
+
+
+def test_an_unknown_account_is_a_validation_error(user):
+    with pytest.raises(ValidationError, match="Такого лицевого счета нет"):
+        account_attach(user=user, account_id=987654, **RIGHT)
+
+
+def test_five_wrong_proofs_for_an_account_lock_it_for_an_hour_for_everyone(
+    user, kamal, time_machine
+):
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    time_machine.move_to(start, tick=False)
+    for minute in range(4):
+        time_machine.move_to(start + datetime.timedelta(minutes=minute * 10), tick=False)
+        with pytest.raises(AttachRefused) as error:
+            account_attach(
+                user=user if minute % 2 else UserFactory(), account_id=kamal.pk, **WRONG
+            )
+        assert error.value.code == "wrong_proof"
+
+    fifth = start + datetime.timedelta(minutes=50)
+    time_machine.move_to(fifth, tick=False)
+    with pytest.raises(AttachRefused) as error:  # the fifth says at once that tries are locked
+        account_attach(user=user, account_id=kamal.pk, **WRONG)
+    assert error.value.code == "locked"
+    assert error.value.locked_until == fifth + datetime.timedelta(hours=1)
+    assert "повторите после 13:50 (через 60 мин.)" in error.value.messages[0]
+
+    # Locked for everyone, even with the right proof, and the refusal does not check it.
+    time_machine.move_to(fifth + datetime.timedelta(minutes=59), tick=False)
+    with pytest.raises(AttachRefused) as error:
+        account_attach(user=UserFactory(), account_id=kamal.pk, **RIGHT)
+    assert error.value.code == "locked"
+    assert "через 1 мин." in error.value.messages[0]
+    assert not AccountLink.objects.exists()
+
+    # An hour after the fifth wrong proof the right proof is accepted again.
+    time_machine.move_to(fifth + datetime.timedelta(hours=1), tick=False)
+    assert account_attach(user=user, account_id=kamal.pk, **RIGHT)[1]
+    assert outcomes(account=kamal) == [Outcome.WRONG_PROOF] * 5 + [
+        Outcome.LOCKED,
+        Outcome.ATTACHED,
+    ]
+
+
+def test_wrong_proofs_spread_over_more_than_an_hour_do_not_lock(user, kamal, time_machine):
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    for minute in (0, 20, 40, 59):
+        time_machine.move_to(start + datetime.timedelta(minutes=minute), tick=False)
+        with pytest.raises(AttachRefused):
+            account_attach(user=user, account_id=kamal.pk, **WRONG)
+    time_machine.move_to(start + datetime.timedelta(minutes=61), tick=False)  # 20, 40, 59, 61
+    with pytest.raises(AttachRefused) as error:
+        account_attach(user=user, account_id=kamal.pk, **WRONG)
+    assert error.value.code == "wrong_proof"
+    assert account_attach(user=user, account_id=kamal.pk, **RIGHT)[1]
+
+
+def test_ten_wrong_proofs_by_one_user_lock_that_user_for_every_account(user, kamal, time_machine):
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    time_machine.move_to(start, tick=False)
+    accounts = [PersonalAccountFactory(opened_on=datetime.date(2020, 1, 1)) for _ in range(5)]
+    codes = []
+    for attempt in range(10):
+        time_machine.move_to(start + datetime.timedelta(minutes=attempt), tick=False)
+        with pytest.raises(AttachRefused) as error:  # two per account: no account lock
+            account_attach(user=user, account_id=accounts[attempt // 2].pk, **WRONG)
+        codes.append(error.value.code)
+    assert codes == ["wrong_proof"] * 9 + ["locked"]
+
+    with pytest.raises(AttachRefused) as error:  # another account, the right proof: still locked
+        account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    assert error.value.code == "locked"
+    # Someone else attaches those accounts meanwhile.
+    assert account_attach(user=UserFactory(), account_id=kamal.pk, **RIGHT)[1]
+
+    time_machine.move_to(start + datetime.timedelta(minutes=9, hours=1), tick=False)
+    assert account_attach(user=user, account_id=kamal.pk, **RIGHT)[1]
+
+
+def test_refused_tries_during_a_lockout_do_not_extend_it(user, kamal, time_machine):
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    time_machine.move_to(start, tick=False)
+    for _ in range(5):
+        with pytest.raises(AttachRefused):
+            account_attach(user=user, account_id=kamal.pk, **WRONG)
+    for minutes in (10, 30, 59):
+        time_machine.move_to(start + datetime.timedelta(minutes=minutes), tick=False)
+        with pytest.raises(AttachRefused, match="повторите после 13:00"):
+            account_attach(user=user, account_id=kamal.pk, **WRONG)
+    time_machine.move_to(start + datetime.timedelta(hours=1), tick=False)
+    with pytest.raises(AttachRefused) as error:  # a fresh count: one wrong proof, no lock
+        account_attach(user=user, account_id=kamal.pk, **WRONG)
+    assert error.value.code == "wrong_proof"
+
+
+def test_detach_removes_only_this_users_link(user, kamal):
+    spouse = UserFactory()
+    AccountLink.objects.create(user=user, account=kamal)
+    AccountLink.objects.create(user=spouse, account=kamal)
+    assert account_detach(user=user, account_id=kamal.pk) is True
+    assert account_detach(user=user, account_id=kamal.pk) is False
+    assert list(AccountLink.objects.values_list("user", flat=True)) == [spouse.pk]
+    assert kamal.charges.count() == 24  # the account's data stay

@@ -1,0 +1,232 @@
+"""The resident's account pages: attach (Fig. 4), the card (Fig. 5), tariffs, contacts,
+history, the list of the user's accounts and detach.
+
+Every account-scoped view gets its account through `_get_account_for_user`, which
+answers 404 to anyone who has not attached that account (tests/test_access.py walks
+every URL pattern to keep it so).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services
+from .forms import AccountAttachForm
+
+SESSION_ACCOUNT = "housing_account_id"  # the account shown by the cabinet's home
+
+# Actions on the card that other issues build. A link appears once its URL name exists
+# (taking `account_id`), so a released page never carries a dead link.
+CARD_ACTIONS = (
+    ("meters:submit", gettext_lazy("Ввести показания")),
+    ("receipts:print", gettext_lazy("Распечатать квитанцию")),
+)
+
+# The attach form's buttons that re-render it without JavaScript instead of saving.
+STEP_BUTTONS = ("step", "new_code")
+
+
+def _get_account_for_user(request, account_id: int) -> selectors.AccountContext:
+    """The account (with the user's other accounts) or 404: one query, also for strangers."""
+    context = selectors.account_context(user=request.user, account_id=account_id)
+    if context is None:
+        raise Http404("No such account for this user")
+    return context
+
+
+def _card_actions(account_id: int) -> list[tuple[str, str]]:
+    actions = []
+    for name, label in CARD_ACTIONS:
+        try:
+            actions.append((reverse(name, kwargs={"account_id": account_id}), label))
+        except NoReverseMatch:
+            continue
+    return actions
+
+
+def _render_account_page(
+    request, held: selectors.AccountContext, template: str, section: str, context=None
+):
+    """Render a page of one account: the switcher, the side menu, the section's content."""
+    if request.session.get(SESSION_ACCOUNT) != held.account.pk:
+        request.session[SESSION_ACCOUNT] = held.account.pk
+    context = {
+        "account": held.account,
+        "accounts": held.accounts,
+        "section": section,
+        **(context or {}),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def index(request):
+    """The cabinet's home: the last account viewed, else the first attached, else attach."""
+    accounts = selectors.accounts_for_user(user=request.user)
+    if not accounts:
+        return redirect("housing:attach")
+    remembered = request.session.get(SESSION_ACCOUNT)
+    account = next((a for a in accounts if a.pk == remembered), accounts[0])
+    return redirect("housing:card", account_id=account.pk)
+
+
+@login_required
+@require_GET
+def account_list(request):
+    accounts = selectors.accounts_for_user(user=request.user)
+    return render(request, "housing/accounts.html", {"accounts": accounts})
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attach(request):
+    if request.method == "POST" and any(name in request.POST for name in STEP_BUTTONS):
+        # Without JavaScript: "Показать" under a list or "Загрузить новый код" re-render
+        # the form with the choices made so far and a new CAPTCHA, without validating.
+        initial = {k: v for k, v in request.POST.items() if not k.startswith("captcha")}
+        form = AccountAttachForm(initial=initial)
+    elif request.method == "POST":
+        form = AccountAttachForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                link, created = services.account_attach(
+                    user=request.user,
+                    account_id=data["account"],
+                    paid_on=data["paid_on"],
+                    amount=data["amount"],
+                    ip_address=_client_ip(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                number = link.account.number
+                if created:
+                    messages.success(
+                        request, _("Лицевой счет № %(number)s добавлен.") % {"number": number}
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("Лицевой счет № %(number)s уже есть в вашем кабинете.")
+                        % {"number": number},
+                    )
+                return redirect("housing:card", account_id=link.account_id)
+    else:
+        form = AccountAttachForm()
+    return render(request, "housing/attach.html", {"form": form})
+
+
+ATTACH_LEVELS = {
+    "house": lambda parent: selectors.attach_houses(organization_id=parent),
+    "premises": lambda parent: selectors.attach_premises(house_id=parent),
+    "account": lambda parent: selectors.attach_accounts(premises_id=parent),
+}
+
+
+@login_required
+@require_GET
+def attach_options(request):
+    """JSON for the cascading lists: ?level=house|premises|account&parent=<id>."""
+    options_for = ATTACH_LEVELS.get(request.GET.get("level", ""))
+    try:
+        parent = int(request.GET.get("parent", ""))
+    except ValueError:
+        parent = None
+    if options_for is None or parent is None:
+        return JsonResponse({"error": _("Неверный запрос.")}, status=400)
+    options = [{"value": o.value, "label": o.label} for o in options_for(parent)]
+    return JsonResponse({"options": options})
+
+
+@login_required
+@require_GET
+def card(request, account_id: int):
+    held = _get_account_for_user(request, account_id)
+    context = {
+        "card": selectors.account_card(account=held.account),
+        "actions": _card_actions(account_id),
+    }
+    return _render_account_page(request, held, "housing/card.html", "card", context)
+
+
+@login_required
+@require_GET
+def tariffs(request, account_id: int):
+    held = _get_account_for_user(request, account_id)
+    today = timezone.localdate()
+    services = selectors.account_tariffs(account=held.account, on=today)
+    context = {"services": services, "today": today}
+    return _render_account_page(request, held, "housing/tariffs.html", "tariffs", context)
+
+
+@login_required
+@require_GET
+def contacts(request, account_id: int):
+    held = _get_account_for_user(request, account_id)
+    return _render_account_page(request, held, "housing/contacts.html", "contacts")
+
+
+def _month_param(value: str | None) -> datetime.date | None:
+    """ "2014-09" → 1 September 2014; anything else → None."""
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def charges(request, account_id: int):
+    held = _get_account_for_user(request, account_id)
+    history = selectors.account_charge_history(account=held.account)
+    month = _month_param(request.GET.get("month"))
+    if month is None and history:
+        month = history[0].month
+    table = selectors.account_period_charges(account=held.account, month=month) if month else None
+    context = {"history": history, "table": table, "month": month}
+    return _render_account_page(request, held, "housing/charges.html", "charges", context)
+
+
+PAYMENTS_PER_PAGE = 24
+
+
+@login_required
+@require_GET
+def payments(request, account_id: int):
+    held = _get_account_for_user(request, account_id)
+    paginator = Paginator(selectors.account_payments(account=held.account), PAYMENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"page": page}
+    return _render_account_page(request, held, "housing/payments.html", "payments", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detach(request, account_id: int):
+    account = _get_account_for_user(request, account_id).account
+    if request.method == "POST":
+        services.account_detach(user=request.user, account_id=account.pk)
+        if request.session.get(SESSION_ACCOUNT) == account.pk:
+            del request.session[SESSION_ACCOUNT]
+        messages.success(
+            request,
+            _("Лицевой счет № %(number)s удален из вашего кабинета.") % {"number": account.number},
+        )
+        return redirect("housing:accounts")
+    return render(request, "housing/detach.html", {"account": account})
