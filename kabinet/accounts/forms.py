@@ -1,12 +1,14 @@
 """Forms of registration, login and password recovery; every message in Russian."""
 
-from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.fields import CaptchaField
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+
+from kabinet.core.captcha import CaptchaInput
 
 from . import selectors
 from .models import User
@@ -29,10 +31,6 @@ PASSWORD_HELP = _(
     "набора символов, поэтому ограничение «6–16 символов из списка» старой системы "
     "здесь не действует."
 )
-
-
-class KabinetCaptchaInput(CaptchaTextInput):
-    template_name = "accounts/widgets/captcha.html"
 
 
 def _password_fields(label1, label2):
@@ -113,7 +111,7 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
     captcha = CaptchaField(
         label=_("Код с изображения"),
         help_text=_("Введите символы с картинки; регистр букв не важен."),
-        widget=KabinetCaptchaInput(),
+        widget=CaptchaInput(),
         error_messages={
             "required": _("Введите код с изображения."),
             "incomplete": _("Введите код с изображения."),

@@ -3,11 +3,13 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.fields import CaptchaField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kabinet.core.captcha import CaptchaInput
 
 from . import selectors
 
@@ -15,12 +17,6 @@ DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
 MAX_AMOUNT = Decimal("100000000")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
-
-
-class AttachCaptchaInput(CaptchaTextInput):
-    """The image and the answer box; "Загрузить новый код" is rendered by the form's template."""
-
-    template_name = "housing/widgets/captcha.html"
 
 
 class AmountField(forms.CharField):
@@ -111,7 +107,7 @@ class AccountAttachForm(forms.Form):
     )
     captcha = CaptchaField(
         label=_("Введите код с рисунка"),
-        widget=AttachCaptchaInput(),
+        widget=CaptchaInput(),
         error_messages={
             "invalid": _("Код с рисунка введен неверно. Введите код с нового рисунка."),
             "required": _("Введите код с рисунка."),

@@ -103,38 +103,4 @@
       dateText.focus();
     });
   }
-
-  var refresh = form.querySelector("[data-captcha-refresh]");
-  var image = form.querySelector("[data-captcha-image]");
-  var key = form.elements.captcha_0;
-  var answer = form.elements.captcha_1;
-  var status = form.querySelector("[data-captcha-status]");
-  if (!refresh || !image || !key || !answer) {
-    return;
-  }
-  refresh.addEventListener("click", function (event) {
-    event.preventDefault();
-    fetch(refresh.dataset.refreshUrl, {
-      credentials: "same-origin",
-      headers: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json" },
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        image.src = data.image_url;
-        key.value = data.key;
-        answer.value = "";
-        answer.focus();
-        if (status) {
-          status.textContent = refresh.dataset.done;
-        }
-      })
-      .catch(function () {
-        form.requestSubmit(refresh); // the way without JavaScript: re-render with a new code
-      });
-  });
 })();

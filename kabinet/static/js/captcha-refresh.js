@@ -1,10 +1,11 @@
-// "Загрузить новый код": replace the CAPTCHA image in place. Without JavaScript the
-// same button submits the form and the server shows the page again with a new code.
+// "Загрузить новый код": replace the CAPTCHA image in place. The button is a submit
+// button carrying data-captcha-refresh="<refresh URL>"; without JavaScript (or when
+// the request fails) it submits the form and the server shows it with a new code.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-captcha-refresh]");
   if (!button) return;
   const form = button.form;
-  const image = form && form.querySelector(".captcha-image");
+  const image = form && form.querySelector("[data-captcha-image]");
   const key = form && form.querySelector('input[name="captcha_0"]');
   const answer = form && form.querySelector('input[name="captcha_1"]');
   if (!image || !key || !answer) return; // let the form submit: server-side refresh
@@ -21,6 +22,8 @@ document.addEventListener("click", async (event) => {
     key.value = data.key;
     answer.value = "";
     answer.focus();
+    const status = form.querySelector("[data-captcha-status]");
+    if (status && button.dataset.done) status.textContent = button.dataset.done;
   } catch (error) {
     button.disabled = false;
     form.requestSubmit(button);
