@@ -37,9 +37,10 @@ run: demo-data
 	@$(BIN)/python manage.py demo_logins
 	@echo "Письма сохраняются в var/mail/. Остановить: Ctrl+C."
 	@echo
-	@DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	@export DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	  $(BIN)/python manage.py db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 chromium:
 	@scripts/ensure-chromium
