@@ -93,7 +93,7 @@ def _run(args) -> int:
         )
         print(
             f"{result.name:<28} {result.subject:>10.1f} {result.unit:<3} "
-            f"{result.baseline:>10.1f} {result.unit:<3} {result.ratio:>6.2f}  {target}"
+            f"{result.baseline:>10.1f} {result.unit:<3} {result.ratio:>6.3f}  {target}"
         )
         print(f"{'':<28} baseline: {result.baseline_label}")
     if args.json:

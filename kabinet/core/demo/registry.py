@@ -99,13 +99,6 @@ class Rows:
         self.by_model.setdefault(type(row), []).append(row)
         return row
 
-    def extend(self, other: "Rows") -> None:
-        for model, rows in other.by_model.items():
-            self.by_model.setdefault(model, []).extend(rows)
-
-    def count(self, model: type[models.Model]) -> int:
-        return len(self.by_model.get(model, []))
-
 
 class IdAllocator:
     """Hands out primary keys past the current maximum of each table."""

@@ -40,7 +40,10 @@ def log_in(page: Page, live_server, user, next_url="/cabinet/"):
     page.goto(f"{live_server.url}/login/?next={next_url}")
     page.locator("#id_username").fill(user.username)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Войти", exact=True).click()
+    # Wait for the page the login leads to, scripts included: a choice made while the
+    # deferred script is still loading would go unseen by it.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Войти", exact=True).click()
 
 
 def proof(account: PersonalAccount) -> tuple[str, str]:
@@ -57,7 +60,10 @@ def fill_proof(page: Page, paid_on: str, amount: str):
     page.get_by_label("Дата платежа").fill(paid_on)
     page.get_by_label("Сумма платежа").fill(amount)
     page.get_by_label("Введите код с рисунка").fill("PASSED")
-    page.get_by_role("button", name="Сохранить").click()
+    # Wait for the answer page: the previous answer carries the same message, so
+    # checking it without waiting could pass on the old page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Сохранить").click()
 
 
 def choose(page: Page, label: str, option: str):
