@@ -53,62 +53,6 @@ def test_it_writes_one_eml_file_per_message(settings, tmp_path):
         assert oct(path.stat().st_mode & 0o777) == "0o600"  # links in mail are secrets
 
 
-def test_it_points_the_demo_at_var_mail():
-    """Without SMTP_URL, settings send mail to .eml files under var/mail/ (checked in a fresh process)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"SMTP_URL", "KABINET_VAR_DIR"}}
-    code = "import json, kabinet.settings as s; print(json.dumps(s.MAILERS['default']))"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert '"BACKEND": "kabinet.accounts.mail.EmlFileBackend"' in out.stdout
-    assert str(BASE_DIR / "var" / "mail") in out.stdout
-
-    env["SMTP_URL"] = "smtp://user:secret@mail.example:587?tls=1"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert '"BACKEND": "django.core.mail.backends.smtp.EmailBackend"' in out.stdout
-    assert '"port": 587' in out.stdout and '"use_tls": true' in out.stdout
-
-
-def test_it_refuses_captcha_test_mode_in_production():
-    env = {
-        **os.environ,
-        "PRODUCTION": "1",
-        "SECRET_KEY": "x" * 50,
-        "CAPTCHA_TEST_MODE": "1",
-        "DEBUG": "0",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import kabinet.settings"],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode != 0
-    assert "CAPTCHA_TEST_MODE must be off in production" in result.stderr
-    env["CAPTCHA_TEST_MODE"] = "0"
-    ok = subprocess.run(
-        [sys.executable, "-c", "import kabinet.settings"],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
-    assert ok.returncode == 0, ok.stderr
-
-
 def test_it_keeps_captcha_test_mode_off_by_default():
     env = {k: v for k, v in os.environ.items() if k != "CAPTCHA_TEST_MODE"}
     code = "import kabinet.settings as s; print(s.CAPTCHA_TEST_MODE)"
