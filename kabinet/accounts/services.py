@@ -18,9 +18,11 @@ from django.contrib.auth import password_validation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kabinet.core.security import log_event
+
 from . import emails, legal, selectors
 from .models import AccountToken, Consent, User
-from .security import log_event, login_key
+from .security import login_key
 from .selectors import TokenState, token_digest
 
 Purpose = AccountToken.Purpose

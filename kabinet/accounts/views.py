@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from kabinet.core.security import client_ip
+
 from . import legal, selectors, services
 from .forms import (
     LOGIN_MAX_LENGTH,
@@ -24,7 +26,6 @@ from .forms import (
     RegistrationForm,
 )
 from .models import AccountToken
-from .security import client_ip
 from .selectors import TokenState
 
 REGISTERED_SESSION_KEY = "kabinet_registered"

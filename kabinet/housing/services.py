@@ -14,7 +14,6 @@ payment cannot spread the guesses over several logins.
 """
 
 import datetime
-import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.core.security import log_event
+
 from .models import AccountAttachAttempt, AccountLink, PersonalAccount
 from .selectors import account_proof_matches, attach_locked_until
-
-security_log = logging.getLogger("kabinet.security")
 
 Outcome = AccountAttachAttempt.Outcome
 
@@ -120,12 +119,8 @@ def account_attach(
             if until:
                 refusal = _locked_error(until, now)
 
-    security_log.info(
-        "account attach: user=%s account=%s outcome=%s ip=%s",
-        user.pk,
-        account.pk,
-        outcome,
-        ip_address or "-",
+    log_event(
+        "account.attach", ip=ip_address, user_id=user.pk, account_id=account.pk, outcome=outcome
     )
     if refusal is not None:
         raise refusal
@@ -140,5 +135,5 @@ def account_detach(*, user, account_id: int) -> bool:
     with transaction.atomic():
         deleted, _rows = AccountLink.objects.filter(user=user, account_id=account_id).delete()
     if deleted:
-        security_log.info("account detach: user=%s account=%s", user.pk, account_id)
+        log_event("account.detach", ip=None, user_id=user.pk, account_id=account_id)
     return bool(deleted)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kabinet.core.security import client_ip
+
 from . import selectors, services
 from .forms import AccountAttachForm
 
@@ -88,10 +90,6 @@ def account_list(request):
     return render(request, "housing/accounts.html", {"accounts": accounts})
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def attach(request):
@@ -110,7 +108,7 @@ def attach(request):
                     account_id=data["account"],
                     paid_on=data["paid_on"],
                     amount=data["amount"],
-                    ip_address=_client_ip(request),
+                    ip_address=client_ip(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error)

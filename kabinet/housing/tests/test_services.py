@@ -1,6 +1,7 @@
 """account_attach / account_detach: proof of the last payment, lockouts, the attempt log."""
 
 import datetime
+import logging
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,16 @@ def test_it_attaches_with_the_date_and_amount_of_the_last_payment(user, kamal):
     assert (attempt.outcome, attempt.user, attempt.account, attempt.ip_address) == (
         Outcome.ATTACHED, user, kamal, "10.0.0.7",
     )  # fmt: skip
+
+
+def test_it_logs_each_try_as_a_security_event_without_the_proof(user, kamal, caplog):
+    with caplog.at_level(logging.INFO, logger="kabinet.security"):
+        with pytest.raises(AttachRefused):
+            account_attach(user=user, account_id=kamal.pk, ip_address="10.0.0.7", **WRONG)
+    [line] = [m for m in caplog.messages if "event=account.attach" in m]
+    assert f"user_id={user.pk}" in line and "ip=10.0.0.7" in line
+    assert f"account_id={kamal.pk}" in line and "outcome=wrong" in line
+    assert "1500" not in line and "2014" not in line
 
 
 @pytest.mark.parametrize(
