@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from kabinet.core.masking import mask_person_name
 from kabinet.core.money import format_decimal, format_money
+from kabinet.core.templatetags.ru_format import quantity
 
 register = template.Library()
 
@@ -63,8 +64,8 @@ def charge_rows(table):
             (
                 line.service,
                 line.unit,
-                format_decimal(line.price, min_places=2, max_places=4),
-                format_decimal(line.volume, min_places=2, max_places=4),
+                quantity(line.price),
+                quantity(line.volume),
                 format_money(line.amount),
                 recalculation(line),
                 format_money(line.total),
