@@ -43,7 +43,12 @@ def _drop_database(base_url: str, name: str) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
-    parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", "10000")))
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=int(os.environ.get("BENCH_SCALE", "100000")),
+        help="accounts to generate (default 100000, the size the targets are set for)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)

@@ -1,8 +1,10 @@
 """The account card (Fig. 5) against a minimal view, on one real server and database.
 
 Setup: N generated accounts (`kabinet.core.demo.registry`, 12 services, two months
-of charges and a payment each); a user holding one account in the middle of the
-registry, logged in through the session cookie.
+of charges and a payment each; the generator ends with ANALYZE, as autovacuum would
+soon after in production); a user holding one account in the middle of the registry,
+logged in through the session cookie. SQLite by default; PostgreSQL with
+DATABASE_URL (JIT off and the card's two queries prepared, as in kabinet/settings.py).
 
 Server: gunicorn (the production server), one sync worker, started as a subprocess
 on 127.0.0.1 with this module as its URLconf: the project's URLs plus two views

@@ -281,10 +281,14 @@ def _holder_name(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(NAMES)} {rng.choice(PATRONYMICS)}"
 
 
+# What the generator writes, in dependency order.
+GENERATED = (House, Premises, PersonalAccount, Meter, Reading, Charge, Payment)
+
+
 def rows_write(rows: Rows) -> None:
     """Insert a chunk's rows in dependency order, then move the sequences past them."""
     with transaction.atomic():
-        for model in (House, Premises, PersonalAccount, Meter, Reading, Charge, Payment):
+        for model in GENERATED:
             if rows.by_model.get(model):
                 model.objects.bulk_create(rows.by_model[model], batch_size=BATCH_SIZE)
     _sequences_reset()
@@ -299,6 +303,15 @@ def _sequences_reset() -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def statistics_refresh() -> None:
+    """Let the query planner see the rows just loaded (PostgreSQL's autovacuum would, a
+    minute or more later; until then it plans for empty tables, or guesses)."""
+    tables = [model._meta.db_table for model in (*GENERATED, BillingPeriod)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def periods_ensure(organization: Organization, months: list[datetime.date]) -> dict:
@@ -341,4 +354,6 @@ def accounts_generate(
         )  # fmt: skip
         rows_write(rows)
     periods_close(periods)
+    if missing:
+        statistics_refresh()
     return missing

@@ -1,6 +1,8 @@
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kabinet.core.money import format_decimal, format_money, line_amount, round_money
 from kabinet.core.periods import add_months, month_end, month_label
@@ -67,3 +69,34 @@ def test_months():
     assert add_months(datetime.date(2014, 1, 31), -1) == datetime.date(2013, 12, 1)
     assert month_end(datetime.date(2016, 2, 10)) == datetime.date(2016, 2, 29)
     assert month_label(datetime.date(2014, 10, 1)) == "октябрь 2014"
+
+
+def _format_by_hand(value: D, min_places: int, max_places: int) -> str:
+    """The rule spelled out slowly: round half-up, group digits by three, trim zeros."""
+    value = value.quantize(D(1).scaleb(-max_places), rounding="ROUND_HALF_UP")
+    sign = "-" if value < 0 else ""
+    integer, _, fraction = f"{abs(value):f}".partition(".")
+    groups = []
+    while len(integer) > 3:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    groups.insert(0, integer)
+    fraction = fraction.rstrip("0").ljust(min_places, "0")
+    text = NNBSP.join(groups)
+    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+
+
+@given(
+    value=st.decimals(min_value=-(10**12), max_value=10**12, places=7),
+    places=st.sampled_from([(2, 2), (2, 4), (0, 2), (2, 6), (0, 0)]),
+)
+def test_format_decimal_matches_the_rule_spelled_out(value, places):
+    min_places, max_places = places
+    assert format_decimal(value, min_places=min_places, max_places=max_places) == (
+        _format_by_hand(value, min_places, max_places)
+    )
+
+
+def test_format_decimal_never_prints_minus_zero():
+    assert format_money(D("-0.001")) == "0,00"
+    assert format_decimal(D("-0.00004"), min_places=0, max_places=4) == "0"

@@ -332,6 +332,26 @@ def test_the_card_shows_fig_5(owner_client, kamal):
         assert label in page
 
 
+MENU = (
+    ("housing:card", "Главная"),
+    ("housing:tariffs", "Действующие тарифы"),
+    ("housing:contacts", "Контакты"),
+    ("housing:charges", "История начислений"),
+    ("housing:payments", "История платежей"),
+)
+
+
+@pytest.mark.parametrize("shown", [name for name, _label in MENU])
+def test_the_side_menu_links_every_section_and_marks_the_open_one(owner_client, kamal, shown):
+    body = owner_client.get(reverse(shown, args=[kamal.pk])).content.decode()
+    menu = re.search(r'<nav class="account-menu".*?</nav>', body, flags=re.S).group(0)
+    links = re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', menu)
+    assert links == [
+        (reverse(name, args=[kamal.pk]), ' aria-current="page"' if name == shown else "", label)
+        for name, label in MENU
+    ]
+
+
 def test_links_to_pages_not_built_yet_are_not_shown(owner_client, kamal):
     page = text(owner_client.get(reverse("housing:card", args=[kamal.pk])))
     assert "Ввести показания" not in page and "Распечатать квитанцию" not in page
