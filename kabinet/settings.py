@@ -111,13 +111,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the site's queries are short, and a cost estimate over the JIT threshold
     # (a big ledger, or statistics not yet gathered) made PostgreSQL spend 17 ms
     # compiling the account card's 0.1 ms query (bench/bench_account_card.py).
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"-c jit=off {options.get('options', '')}".strip()
+    postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
+    postgres_options["options"] = f"-c jit=off {postgres_options.get('options', '')}".strip()
     # Prepare statements on first use. Only server-binding cursors are ever prepared,
     # and only `housing.prepared.PreparedQuery` opens those (the account pages' two hot
     # queries); Django's own cursors bind on the client. PgBouncer in transaction mode
     # needs 1.21 or later with max_prepared_statements set.
-    options.setdefault("prepare_threshold", 0)
+    postgres_options.setdefault("prepare_threshold", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------

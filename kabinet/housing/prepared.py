@@ -30,6 +30,7 @@ The compiled state is only read after compilation, so threads may share it.
 import inspect
 from collections.abc import Callable
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
@@ -91,8 +92,6 @@ def _cursor(connection):
     wrapped like Django's own so that query logging and counting still see it."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    import psycopg
-
     connection.ensure_connection()
     server_binding = psycopg.Cursor(connection.connection)
     if connection.queries_logged:
