@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KabinetUserManager(UserManager):
-    def get_by_natural_key(self, username):
-        # Logins are unique regardless of case: "Ivanov" and "ivanov" are one person.
+    def with_username(self, username):
+        """The user with this login, in any case: "Ivanov" and "ivanov" are one person."""
         # `Lower(...) = lower(value)` rather than `__iexact`: it uses the expression index
         # on PostgreSQL and is Unicode-aware on SQLite too (see accounts/sqlite.py).
-        return self.alias(username_ci=Lower("username")).get(username_ci=str(username).lower())
+        return self.alias(username_ci=Lower("username")).filter(username_ci=str(username).lower())
+
+    def get_by_natural_key(self, username):
+        return self.with_username(username).get()
 
 
 class User(AbstractUser):

@@ -37,11 +37,7 @@ def user_find_by_login(*, login: str) -> User | None:
 
 
 def username_exists(*, username: str) -> bool:
-    return (
-        User.objects.alias(username_ci=Lower("username"))
-        .filter(username_ci=username.strip().lower())
-        .exists()
-    )
+    return User.objects.with_username(username.strip()).exists()
 
 
 def email_exists(*, email: str) -> bool:
