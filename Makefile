@@ -51,6 +51,7 @@ test: $(STAMP) chromium
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

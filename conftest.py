@@ -34,3 +34,10 @@ def browser_context_args(browser_context_args):
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests hash hundreds of passwords. Production keeps Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def captcha_test_mode(settings, monkeypatch):
+    """Every CAPTCHA accepts "PASSED" (the package also reads the setting at import)."""
+    settings.CAPTCHA_TEST_MODE = True
+    monkeypatch.setattr("captcha.conf.settings.CAPTCHA_TEST_MODE", True)

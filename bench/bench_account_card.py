@@ -1,6 +1,6 @@
 """The account card (Fig. 5) against a minimal view, on one real server and database.
 
-Setup: N generated accounts (`kabinet.core.demo.registry`, 12 services, two months
+Setup: N generated accounts (`kabinet.demo.registry`, 12 services, two months
 of charges and a payment each; the generator ends with ANALYZE, as autovacuum would
 soon after in production); a user holding one account in the middle of the registry,
 logged in through the session cookie. SQLite by default; PostgreSQL with
@@ -23,6 +23,7 @@ Reported: requests/s of the card (subject) and of the minimal page (baseline),
 target ratio 0.6; the bare "ok" figure is printed in the baseline's label.
 """
 
+import contextlib
 import http.client
 import os
 import socket
@@ -114,7 +115,7 @@ def _wait_until_up(port: int, server: subprocess.Popen, log: Path) -> None:
 
 def _registry(count: int):
     """`count` accounts of one company; returns the one in the middle."""
-    from kabinet.core.demo.registry import accounts_generate, company_ensure
+    from kabinet.demo.registry import accounts_generate, company_ensure
     from kabinet.housing.models import PersonalAccount
 
     months = [add_months(timezone.localdate(), -n) for n in (2, 1)]
@@ -133,29 +134,27 @@ def _session_cookie(account) -> str:
     from kabinet.accounts.models import User
     from kabinet.housing.models import AccountLink
 
-    user = User.objects.create_user(username="bench-resident", email="bench@example.com")
-    AccountLink.objects.create(user=user, account=account)
+    user, _ = User.objects.get_or_create(
+        username="bench-resident", defaults={"email": "bench@example.com"}
+    )
+    AccountLink.objects.get_or_create(user=user, account=account)
     client = Client()
     client.force_login(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-@benchmark("account_card")
-def account_card(context: Context) -> Result:
-    count = 300 if context.quick else context.scale
-    seconds = 0.3 if context.quick else 4.0
-    account = _registry(count)
-    cookie = _session_cookie(account)
-
-    folder = Path(os.environ.get("KABINET_VAR_DIR", "."))
+@contextlib.contextmanager
+def _server(folder: Path, name: str, **environment: str):
+    """A gunicorn with one sync worker serving this module's URLconf; yields its port."""
     port = _free_port()
-    log = folder / "gunicorn.log"
+    log = folder / f"gunicorn-{name}.log"
     root = Path(__file__).resolve().parent.parent
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": _settings_module(folder),
         "PYTHONPATH": os.pathsep.join([str(folder), str(root), os.environ.get("PYTHONPATH", "")]),
         "LOG_LEVEL": "WARNING",
+        **environment,
     }
     env.pop("DEBUG", None)
     command = [
@@ -167,38 +166,84 @@ def account_card(context: Context) -> Result:
         server = subprocess.Popen(command, cwd=root, env=env, stdout=log_file, stderr=log_file)
     try:
         _wait_until_up(port, server, log)
-        card_url, minimal_url, ok_url = f"/cabinet/{account.pk}/", "/bench/minimal/", "/bench/ok/"
-        page = _get(port, card_url, cookie).decode()
-        assert f"Л/С № {account.number}" in page and "Итого начислено" in page, page[:500]
-        assert "<h1>Кабинет</h1>" in _get(port, minimal_url, cookie).decode()
-        assert _get(port, ok_url, cookie) == b"ok"
-        urls = (card_url, minimal_url, ok_url)
-        for _ in range(20):  # warm up: templates compiled, the card's session note written
-            for url in urls:
-                _get(port, url, cookie)
-
-        done = dict.fromkeys(urls, 0)
-        spent = dict.fromkeys(urls, 0.0)
-        for _ in range(ROUNDS):
-            for url in urls:
-                started = time.perf_counter()
-                while time.perf_counter() - started < seconds:
-                    _get(port, url, cookie)
-                    done[url] += 1
-                spent[url] += time.perf_counter() - started
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    rate = {url: done[url] / spent[url] for url in urls}
+
+def _rates(targets: list[tuple[int, str]], cookie: str, seconds: float) -> list[float]:
+    """Requests/s of each (port, url), measured in alternating rounds after a warm-up."""
+    for _ in range(20):  # warm up: templates compiled, the card's session note written
+        for port, url in targets:
+            _get(port, url, cookie)
+    done = [0] * len(targets)
+    spent = [0.0] * len(targets)
+    for _ in range(ROUNDS):
+        for index, (port, url) in enumerate(targets):
+            started = time.perf_counter()
+            while time.perf_counter() - started < seconds:
+                _get(port, url, cookie)
+                done[index] += 1
+            spent[index] += time.perf_counter() - started
+    return [count / elapsed for count, elapsed in zip(done, spent, strict=True)]
+
+
+def _check_card(port: int, account, cookie: str) -> str:
+    url = f"/cabinet/{account.pk}/"
+    page = _get(port, url, cookie).decode()
+    assert f"Л/С № {account.number}" in page and "Итого начислено" in page, page[:500]
+    return url
+
+
+@benchmark("account_card")
+def account_card(context: Context) -> Result:
+    count = 300 if context.quick else context.scale
+    seconds = 0.3 if context.quick else 4.0
+    account = _registry(count)
+    cookie = _session_cookie(account)
+    folder = Path(os.environ.get("KABINET_VAR_DIR", "."))
+    with _server(folder, "card") as port:
+        card_url = _check_card(port, account, cookie)
+        minimal_url, ok_url = "/bench/minimal/", "/bench/ok/"
+        assert "<h1>Кабинет</h1>" in _get(port, minimal_url, cookie).decode()
+        assert _get(port, ok_url, cookie) == b"ok"
+        card, empty, ok = _rates(
+            [(port, card_url), (port, minimal_url), (port, ok_url)], cookie, seconds
+        )
     return Result(
         name="account_card",
         unit="req/s",
-        subject=rate[card_url],
-        baseline=rate[minimal_url],
+        subject=card,
+        baseline=empty,
         baseline_label=(
             f"empty page on base.html, same gunicorn worker and database ({count} accounts; "
-            f"bare 'ok' view: {rate[ok_url]:.1f} req/s, card/ok {rate[card_url] / rate[ok_url]:.2f})"
+            f"bare 'ok' view: {ok:.1f} req/s, card/ok {card / ok:.2f})"
         ),
         target=0.6,
+    )
+
+
+@benchmark("card_prepared_queries")
+def card_prepared_queries(context: Context) -> Result:
+    """The card with its two queries compiled once (PREPARED_QUERIES on, the default)
+    against the same card built by the ORM on every request, two servers side by side."""
+    count = 300 if context.quick else context.scale
+    seconds = 0.3 if context.quick else 4.0
+    account = _registry(count)
+    cookie = _session_cookie(account)
+    folder = Path(os.environ.get("KABINET_VAR_DIR", "."))
+    with (
+        _server(folder, "prepared", PREPARED_QUERIES="1") as prepared,
+        _server(folder, "orm", PREPARED_QUERIES="0") as orm,
+    ):
+        url = _check_card(prepared, account, cookie)
+        _check_card(orm, account, cookie)
+        with_prepared, with_orm = _rates([(prepared, url), (orm, url)], cookie, seconds)
+    return Result(
+        name="card_prepared_queries",
+        unit="req/s",
+        subject=with_prepared,
+        baseline=with_orm,
+        baseline_label=f"the same card with PREPARED_QUERIES=0, plain ORM ({count} accounts)",
     )

@@ -11,7 +11,8 @@ import time
 from django.utils import timezone
 
 from bench.harness import Context, Result, benchmark, throughput
-from kabinet.core.demo.registry import (
+from kabinet.core.periods import add_months
+from kabinet.demo.registry import (
     IdAllocator,
     accounts_generate,
     chunk_rows,
@@ -19,7 +20,6 @@ from kabinet.core.demo.registry import (
     periods_ensure,
     rows_write,
 )
-from kabinet.core.periods import add_months
 
 CITY = "г. Тестоград"
 STREETS = ["ул. Первая", "ул. Вторая"]

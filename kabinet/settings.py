@@ -53,11 +53,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "captcha",
     "axes",
+    # Kabinet's apps, floor by floor (pyproject.toml's import-linter contract keeps it so).
     "kabinet.core",
     "kabinet.accounts",
     "kabinet.housing",
-    "kabinet.billing",
     "kabinet.meters",
+    "kabinet.billing",
+    "kabinet.cabinet",
+    "kabinet.demo",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "kabinet.core.context_processors.site",
+                "kabinet.cabinet.context_processors.site",
             ],
             "builtins": ["kabinet.core.templatetags.ru_format"],
         },
@@ -114,10 +117,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
     postgres_options["options"] = f"-c jit=off {postgres_options.get('options', '')}".strip()
     # Prepare statements on first use. Only server-binding cursors are ever prepared,
-    # and only `housing.prepared.PreparedQuery` opens those (the account pages' two hot
+    # and only `core.prepared.PreparedQuery` opens those (the account pages' two hot
     # queries); Django's own cursors bind on the client. PgBouncer in transaction mode
     # needs 1.21 or later with max_prepared_statements set.
     postgres_options.setdefault("prepare_threshold", 0)
+# The account pages' two hot queries compiled to SQL once per process
+# (kabinet/core/prepared.py; off: the ORM builds them on every request).
+PREPARED_QUERIES = env_bool("PREPARED_QUERIES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------
@@ -137,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "housing:index"  # residents land on their account card
+LOGIN_REDIRECT_URL = "cabinet:index"  # residents land on their account card
 LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
     "kabinet.accounts.backends.ThrottleBackend",  # django-axes lockout, must come first
@@ -147,6 +153,13 @@ ACCOUNT_ACTIVATION_TIMEOUT = int(os.environ.get("ACCOUNT_ACTIVATION_TIMEOUT", 3 
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3600))  # seconds
 ACCOUNT_MAIL_COOLDOWN = 60  # seconds between two activation / recovery e-mails to one user
 ACCOUNT_REMEMBER_ME_AGE = 30 * 24 * 3600  # "Запомнить?" checked; unchecked: until browser closes
+
+# Attaching a personal account (housing.services.account_attach): wrong proofs of the
+# last payment within the window lock further tries for the lockout's length.
+ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT = 5
+ACCOUNT_ATTACH_MAX_WRONG_PER_USER = 10
+ACCOUNT_ATTACH_WINDOW = timedelta(hours=1)
+ACCOUNT_ATTACH_LOCKOUT = timedelta(hours=1)
 
 # Login throttling (django-axes): 5 failures for one account, from any IP, lock that
 # account's login for 15 minutes; never for good. Counted per account whatever was
@@ -259,7 +272,7 @@ CAPTCHA_FONT_SIZE = 32
 
 # --- logging --------------------------------------------------------------
 # Security events go to the "kabinet.security" logger; messages never carry
-# passwords, tokens or card data (see docs in README).
+# passwords, tokens or card data (docs/security.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

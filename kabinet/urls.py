@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core import views as core_views
+from kabinet.cabinet import views as cabinet_views
 
 admin.site.site_header = _("Кабинет жильца: управление")
 admin.site.site_title = _("Кабинет жильца")
 admin.site.index_title = _("Реестр, тарифы и расчеты")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", cabinet_views.home, name="home"),
     path("", include("kabinet.accounts.urls")),  # login, logout (global names), accounts:*
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
-    path("cabinet/", include("kabinet.housing.urls")),
+    path("cabinet/", include("kabinet.cabinet.urls")),
 ]
 
 handler404 = "kabinet.core.views.error_404"

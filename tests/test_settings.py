@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kabinet import settings as project_settings
-from kabinet.core.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # Variables the suite or the shell may have set; each test states its own.
@@ -34,7 +34,7 @@ def test_passwords_are_hashed_with_argon2(settings):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # the suite uses a fast one
     user = UserFactory()
     assert user.password.startswith("argon2$")
-    assert user.check_password("correct-horse-battery")
+    assert user.check_password(PASSWORD)
 
 
 def test_production_refuses_the_demo_secret_key():

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.security import client_ip
+
+from . import services
 from .models import AccountToken, Consent, User
 
 
@@ -38,11 +41,11 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [ConsentInline]
 
     def save_model(self, request, obj, form, change):
-        # Staff deciding "active" or "blocked" ends the self-service activation: a user
-        # blocked here cannot unblock themselves with an old or a new activation link.
-        if change and "is_active" in form.changed_data:
-            obj.activation_pending = False
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            services.user_access_set(
+                user=obj, active=obj.is_active, by=request.user, ip=client_ip(request)
+            )
 
 
 @admin.register(AccountToken)

@@ -282,3 +282,22 @@ def password_reset_complete(*, token: str, password: str, ip: str | None) -> Use
     axes_reset(username=login_key(user.username))
     log_event("password_reset.completed", ip=ip, user_id=user.pk)
     return user
+
+
+def user_access_set(*, user: User, active: bool, by: User | None, ip: str | None = None) -> User:
+    """Staff decide that a user may log in (active) or not (blocked).
+
+    Either decision ends self-service activation: a user blocked here cannot unblock
+    themselves with an old or a new activation link, and one made active needs none.
+    """
+    with transaction.atomic(durable=True):
+        user.is_active = active
+        user.activation_pending = False
+        user.save(update_fields=["is_active", "activation_pending"])
+    log_event(
+        "user.unblocked" if active else "user.blocked",
+        ip=ip,
+        user_id=user.pk,
+        by=by.pk if by else "-",
+    )
+    return user

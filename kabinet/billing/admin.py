@@ -1,15 +1,62 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.admin import KabinetAdmin, KabinetInline
 from kabinet.core.money import format_money
+from kabinet.housing.admin import PersonalAccountAdmin as RegistryAccountAdmin
+from kabinet.housing.models import PersonalAccount
 
+from . import services
 from .models import BillingPeriod, Charge, Payment, Penalty, Service, Tariff
-from .services import payment_record
+from .selectors import account_balance
+
+
+class TariffForm(forms.ModelForm):
+    """Checks a tariff against its service's history (`services.tariff_check`), so that
+    an overlap is reported on the form rather than as an error page."""
+
+    class Meta:
+        model = Tariff
+        fields = ("service", "house", "price", "valid_from", "valid_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        tariff = self.instance
+        service = cleaned.get("service") or getattr(tariff, "service", None)
+        valid_from = cleaned.get("valid_from") or tariff.valid_from
+        if service is None or service.pk is None or valid_from is None:
+            return cleaned
+        house = cleaned.get("house", tariff.house if tariff.pk else None)
+        try:
+            services.tariff_check(
+                service=service,
+                house=house,
+                valid_from=valid_from,
+                valid_to=cleaned.get("valid_to"),
+                tariff_id=tariff.pk,
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+def _tariff_save(tariff: Tariff, *, adding: bool) -> Tariff:
+    if adding:
+        return services.tariff_add(
+            service=tariff.service,
+            house=tariff.house,
+            price=tariff.price,
+            valid_from=tariff.valid_from,
+            valid_to=tariff.valid_to,
+        )
+    return services.tariff_close(tariff=tariff, valid_to=tariff.valid_to)
 
 
 class TariffInline(KabinetInline):
     model = Tariff
+    form = TariffForm
     extra = 0
     fields = ("house", "price", "valid_from", "valid_to")
     show_change_link = True
@@ -29,6 +76,13 @@ class ServiceAdmin(KabinetAdmin):
     list_select_related = ("organization", "supplier")
     inlines = [TariffInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Tariff:
+            return super().save_formset(request, form, formset, change)
+        for tariff in formset.save(commit=False):  # new ones only: saved ones are read-only
+            tariff.service = form.instance
+            _tariff_save(tariff, adding=True)
+
 
 @admin.register(Tariff)
 class TariffAdmin(KabinetAdmin):
@@ -37,11 +91,16 @@ class TariffAdmin(KabinetAdmin):
     A new price is a new tariff; the old one is closed by setting "действует по".
     """
 
+    form = TariffForm
     list_display = ("service", "house", "price", "valid_from", "valid_to")
     list_filter = ("service__organization", "service")
     search_fields = ("service__name",)
     list_select_related = ("service", "house")
     date_hierarchy = "valid_from"
+
+    def save_model(self, request, obj, form, change):
+        saved = _tariff_save(obj, adding=not change)
+        obj.pk = saved.pk
 
     def get_readonly_fields(self, request, obj=None):
         return (
@@ -113,7 +172,7 @@ class PaymentAdmin(LedgerAdmin):
     fields = ("account", "paid_on", "amount", "source", "external_id", "note")
 
     def save_model(self, request, obj, form, change):
-        payment, created = payment_record(
+        payment, created = services.payment_record(
             account=obj.account,
             paid_on=obj.paid_on,
             amount=obj.amount,
@@ -134,3 +193,17 @@ class PaymentAdmin(LedgerAdmin):
                     "amount": format_money(payment.amount),
                 },
             )
+
+
+admin.site.unregister(PersonalAccount)
+
+
+@admin.register(PersonalAccount)
+class PersonalAccountAdmin(RegistryAccountAdmin):
+    """The registry's account page with what billing knows of it: the balance."""
+
+    readonly_fields = ("balance",)
+
+    @admin.display(description=_("долг (+) / переплата (−), ₽"))
+    def balance(self, account):
+        return format_money(account_balance(account_id=account.pk)) if account.pk else "—"

@@ -1,12 +1,15 @@
 """Services, dated tariffs, billing periods and the money ledgers.
 
+Rules live in services.py (a tariff's fit in its history: `tariff_check`; a closed
+period takes no lines: `charge_add`, `penalty_add`); the models hold what the database
+can enforce.
+
 Ledgers (Charge, Penalty, Payment) are append-only: rows are never edited or
 deleted; a correction is a new row; a balance is a sum (see selectors.py).
 """
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,7 +93,8 @@ class Service(models.Model):
 class Tariff(models.Model):
     """A price per unit of a service, valid over dates; history is kept, never overwritten.
 
-    A house-scoped tariff wins over the organization-wide one for that house.
+    A house-scoped tariff wins over the organization-wide one for that house. Added and
+    closed through `services.tariff_add` and `services.tariff_close`, which refuse overlaps.
     """
 
     service = models.ForeignKey(
@@ -140,23 +144,6 @@ class Tariff(models.Model):
 
     def __str__(self):
         return f"{self.service}: {self.price} с {self.valid_from:%d.%m.%Y}"
-
-    def clean(self):
-        if not self.service_id or not self.valid_from:
-            return
-        if self.house_id and self.house.organization_id != self.service.organization_id:
-            raise ValidationError({"house": _("Дом обслуживает другая организация.")})
-        overlapping = Tariff.objects.filter(service_id=self.service_id, house_id=self.house_id)
-        overlapping = overlapping.exclude(pk=self.pk).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from)
-        )
-        if self.valid_to:
-            overlapping = overlapping.filter(valid_from__lte=self.valid_to)
-        if overlapping.exists():
-            raise ValidationError(
-                _("Период действия пересекается с другим тарифом этой услуги. "
-                  "Закройте прежний тариф датой «действует по».")
-            )  # fmt: skip
 
 
 class BillingPeriod(models.Model):

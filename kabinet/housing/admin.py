@@ -84,14 +84,7 @@ class PersonalAccountAdmin(KabinetAdmin):
     )
     list_select_related = ("organization", "premises__house")
     autocomplete_fields = ("premises",)
-    readonly_fields = ("balance",)
-
-    @admin.display(description=_("долг (+) / переплата (−), ₽"))
-    def balance(self, account):
-        from kabinet.billing.selectors import account_balance
-        from kabinet.core.money import format_money
-
-        return format_money(account_balance(account_id=account.pk)) if account.pk else "—"
+    # billing/admin.py registers a subclass with the account's balance in its place.
 
 
 @admin.register(AccountLink)

@@ -2,19 +2,19 @@
 
 Each function owns its transaction. Every attach try is logged in
 `AccountAttachAttempt` and on the "kabinet.security" logger; wrong proofs are
-limited per account and per user (settings below, defaults from the issue):
-
-- `ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT` = 5 wrong proofs for one account
-- `ACCOUNT_ATTACH_MAX_WRONG_PER_USER` = 10 wrong proofs by one user
-- within `ACCOUNT_ATTACH_WINDOW` = 1 hour lock further tries for
-  `ACCOUNT_ATTACH_LOCKOUT` = 1 hour.
+limited per account and per user (settings.py, `ACCOUNT_ATTACH_*`): 5 wrong proofs
+for one account or 10 by one user within an hour lock further tries for an hour.
 
 The per-account limit counts every user's wrong proofs: someone guessing a neighbour's
 payment cannot spread the guesses over several logins.
+
+What proves an account is one's own is decided above the registry (the resident pages
+pass a check of the account's last payment, `billing.selectors.last_payment_matches`);
+this module owns the link, the lockout and the log.
 """
 
 import datetime
-from decimal import Decimal
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,17 +26,17 @@ from django.utils.translation import gettext as _
 from kabinet.core.security import log_event
 
 from .models import AccountAttachAttempt, AccountLink, PersonalAccount
-from .selectors import account_proof_matches, attach_locked_until
+from .selectors import attach_locked_until
 
 Outcome = AccountAttachAttempt.Outcome
 
 
 def _limits() -> dict:
     return {
-        "per_account": getattr(settings, "ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT", 5),
-        "per_user": getattr(settings, "ACCOUNT_ATTACH_MAX_WRONG_PER_USER", 10),
-        "window": getattr(settings, "ACCOUNT_ATTACH_WINDOW", datetime.timedelta(hours=1)),
-        "lockout": getattr(settings, "ACCOUNT_ATTACH_LOCKOUT", datetime.timedelta(hours=1)),
+        "per_account": settings.ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT,
+        "per_user": settings.ACCOUNT_ATTACH_MAX_WRONG_PER_USER,
+        "window": settings.ACCOUNT_ATTACH_WINDOW,
+        "lockout": settings.ACCOUNT_ATTACH_LOCKOUT,
     }
 
 
@@ -71,12 +71,12 @@ def account_attach(
     *,
     user,
     account_id: int,
-    paid_on: datetime.date,
-    amount: Decimal,
+    proof: Callable[[PersonalAccount], bool],
     ip_address: str | None = None,
 ) -> tuple[AccountLink, bool]:
-    """Attach an account to the user's cabinet if (paid_on, amount) is its last payment.
+    """Attach an account to the user's cabinet if `proof(account)` says it is theirs.
 
+    `proof` is called with the locked account, and only when no lockout is in force.
     Returns (link, created); attaching an account twice returns the existing link
     (created=False) without checking the proof. Raises `AttachRefused` for a wrong
     proof or during a lockout, `ValidationError` for an unknown account. The try is
@@ -100,7 +100,7 @@ def account_attach(
             user_id=user.pk, account_id=account.pk, now=now, **limits
         ):
             outcome, refusal = Outcome.LOCKED, _locked_error(until, now)
-        elif account_proof_matches(account=account, paid_on=paid_on, amount=amount):
+        elif proof(account):
             try:
                 with transaction.atomic():
                     link, created = AccountLink.objects.create(user=user, account=account), True

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from kabinet.core.demo.reference import reference_load
-from kabinet.core.demo.staff import DEMO_LOGINS, staff_users_load
+from kabinet.demo.reference import reference_load
+from kabinet.demo.staff import DEMO_LOGINS, staff_users_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

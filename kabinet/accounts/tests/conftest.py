@@ -1,18 +1,9 @@
-"""Fixtures for accounts tests: CAPTCHA test mode, registered residents."""
+"""Fixtures for accounts tests: registered residents (the CAPTCHA fixture is in /conftest.py)."""
 
 import pytest
 from django.core import mail
 
 from .helpers import register
-
-
-@pytest.fixture
-def captcha_test_mode(settings, monkeypatch):
-    """Accept "PASSED" as the CAPTCHA answer (the package reads its setting at import)."""
-    import captcha.conf.settings as captcha_settings
-
-    settings.CAPTCHA_TEST_MODE = True
-    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from django.core import mail
 
 from kabinet.accounts import legal, services
+from tests.factories import PASSWORD
 
-PASSWORD = "Зеленая-лампа-на-окне"
 LINK_RE = re.compile(r"https?://[^\s<>\"]+")
 
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from kabinet.accounts.models import User
-from kabinet.core.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_it_finds_a_user_by_natural_key_in_any_case():
 def test_it_lets_staff_into_the_admin_through_the_same_backends(client):
     UserFactory(username="operator", email="op@example.com", is_staff=True, is_superuser=True)
     response = client.post(
-        reverse("admin:login"), {"username": "OP@example.com", "password": "correct-horse-battery"}
+        reverse("admin:login"), {"username": "OP@example.com", "password": PASSWORD}
     )
     assert response.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
@@ -46,4 +46,4 @@ def test_it_lets_staff_into_the_admin_through_the_same_backends(client):
 def test_it_keeps_client_login_working_in_other_tests(client):
     """`Client.login()` passes no request: throttling skips it instead of failing."""
     UserFactory(username="tester")
-    assert client.login(username="tester", password="correct-horse-battery")
+    assert client.login(username="tester", password=PASSWORD)

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from kabinet.billing.models import Payment
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import payment_record
-from kabinet.core.factories import PersonalAccountFactory
+from tests.factories import PersonalAccountFactory
 
 pytestmark = [
     pytest.mark.postgres,

@@ -5,10 +5,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from kabinet.billing.models import Charge, Payment, Penalty, Tariff
+from kabinet.billing.models import Charge, Payment, Penalty
 from kabinet.billing.selectors import account_balance, tariff_for
-from kabinet.billing.services import charge_add, payment_record, penalty_add, period_open
-from kabinet.core.factories import (
+from kabinet.billing.services import (
+    charge_add,
+    payment_record,
+    penalty_add,
+    period_open,
+    tariff_add,
+    tariff_close,
+)
+from tests.factories import (
     BillingPeriodFactory,
     HouseFactory,
     PersonalAccountFactory,
@@ -80,29 +87,52 @@ class TestTariffForDate:
         ).price == D("12.41")
 
     def test_an_overlapping_tariff_is_refused_with_a_clear_message(self, history, service):
-        overlapping = Tariff(
-            service=service, price=D("13.00"), valid_from=datetime.date(2014, 6, 1)
+        with pytest.raises(ValidationError, match="пересекается"):
+            tariff_add(service=service, price=D("13.00"), valid_from=datetime.date(2014, 6, 1))
+        assert service.tariffs.count() == 2
+
+    def test_a_tariff_after_the_closed_one_is_accepted(self, history, service):
+        _old, new = history
+        tariff_close(tariff=new, valid_to=datetime.date(2014, 12, 31))
+        added = tariff_add(service=service, price=D("13.02"), valid_from=datetime.date(2015, 1, 1))
+        assert (
+            tariff_for(service_id=service.pk, house_id=None, on=datetime.date(2015, 1, 1)) == added
+        )
+
+    def test_closing_a_tariff_cannot_reopen_it_over_a_later_one(self, history, service):
+        old, _new = history
+        with pytest.raises(ValidationError, match="пересекается"):
+            tariff_close(tariff=old, valid_to=None)
+        old.refresh_from_db()
+        assert old.valid_to == datetime.date(2014, 6, 30)
+
+    def test_a_house_tariff_overlaps_only_that_houses_tariffs(self, history, service, account):
+        house = account.premises.house
+        tariff_add(
+            service=service, house=house, price=D("9.99"), valid_from=datetime.date(2014, 9, 1)
         )
         with pytest.raises(ValidationError, match="пересекается"):
-            overlapping.full_clean()
+            tariff_add(
+                service=service, house=house, price=D("9.98"), valid_from=datetime.date(2015, 1, 1)
+            )
 
-    def test_a_tariff_after_the_closed_one_is_accepted(self, service):
-        TariffFactory(
-            service=service,
-            valid_from=datetime.date(2014, 1, 1),
-            valid_to=datetime.date(2014, 6, 30),
-        )
-        Tariff(service=service, price=D("1"), valid_from=datetime.date(2014, 7, 1)).full_clean()
+    def test_a_house_of_another_organization_is_refused(self, service):
+        with pytest.raises(ValidationError, match="другая организация"):
+            tariff_add(
+                service=service,
+                house=HouseFactory(),
+                price=D("1"),
+                valid_from=datetime.date(2014, 1, 1),
+            )
 
     def test_an_end_before_the_start_is_refused(self, service):
-        tariff = Tariff(
-            service=service,
-            price=D("1"),
-            valid_from=datetime.date(2014, 7, 1),
-            valid_to=datetime.date(2014, 6, 30),
-        )
         with pytest.raises(ValidationError, match="не может быть раньше"):
-            tariff.full_clean()
+            tariff_add(
+                service=service,
+                price=D("1"),
+                valid_from=datetime.date(2014, 7, 1),
+                valid_to=datetime.date(2014, 6, 30),
+            )
 
     def test_prices_keep_six_places(self, service):
         tariff = TariffFactory(service=service, price=D("1434.590123"))
@@ -165,6 +195,17 @@ class TestCharges:
                 volume=D("1"),
             )
         assert not Charge.objects.exists()
+
+    def test_a_closed_period_takes_no_penalties(self, account):
+        period = BillingPeriodFactory(organization=account.organization, is_closed=True)
+        with pytest.raises(ValidationError, match="закрыт"):
+            penalty_add(account=account, period=period, amount=D("11.53"))
+        assert not Penalty.objects.exists()
+
+    def test_a_penalty_goes_to_a_period_of_the_accounts_organization(self, account):
+        period = BillingPeriodFactory()
+        with pytest.raises(ValidationError, match="другой организации"):
+            penalty_add(account=account, period=period, amount=D("11.53"))
 
     def test_a_period_starts_on_the_first(self, account):
         with pytest.raises(IntegrityError), transaction.atomic():

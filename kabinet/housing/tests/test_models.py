@@ -4,13 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from kabinet.core.factories import (
+from kabinet.housing.models import Organization, PersonalAccount
+from tests.factories import (
     HouseFactory,
     OrganizationFactory,
     PersonalAccountFactory,
     PremisesFactory,
 )
-from kabinet.housing.models import Organization, PersonalAccount
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CabinetConfig(AppConfig):
+    name = "kabinet.cabinet"
+    verbose_name = "Кабинет жильца"

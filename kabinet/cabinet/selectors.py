@@ -1,0 +1,108 @@
+"""Read models of the resident's pages, composed from the domain apps' selectors.
+
+`accounts_for_user` is every account page's access check: one query for the user's
+accounts with their addresses and balances (a prepared query, kabinet/core/prepared.py).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef
+
+from kabinet.billing import selectors as billing
+from kabinet.core.money import ZERO, round_money
+from kabinet.core.prepared import PreparedQuery
+from kabinet.housing.models import AccountLink, House, Organization, PersonalAccount, Premises
+
+# The models of a held account, in the order their columns are read, with their paths.
+_HELD = (
+    ("account", PersonalAccount),
+    ("account__organization", Organization),
+    ("account__premises", Premises),
+    ("account__premises__house", House),
+)
+
+
+def _held_accounts_query(user_id):
+    columns = [
+        f"{path}__{field.attname}"
+        for path, model in _HELD
+        for field in model._meta.concrete_fields
+    ]
+    return (
+        AccountLink.objects.filter(user_id=user_id)
+        .order_by("created_at", "id")
+        .annotate(**billing.balance_annotations(account=OuterRef("account_id")))
+        .values_list(*columns, "charged", "penalties", "paid")
+    )
+
+
+_held_accounts = PreparedQuery(_held_accounts_query)
+
+
+def accounts_for_user(*, user) -> list[PersonalAccount]:
+    """The user's accounts in the order attached, with organization, address and balance.
+
+    One query (this is every account page's access check): each account carries
+    `balance`, debt if positive, overpayment if negative, the same sum as
+    `billing.selectors.account_balance` (tested so).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    accounts = []
+    for row in _held_accounts.rows(user_id=user.pk):
+        objects, start = {}, 0
+        for path, model in _HELD:
+            attnames = [field.attname for field in model._meta.concrete_fields]
+            values = row[start : start + len(attnames)]
+            objects[path] = model.from_db("default", attnames, values)
+            start += len(attnames)
+        account = objects["account"]
+        account.organization = objects["account__organization"]
+        account.premises = objects["account__premises"]
+        account.premises.house = objects["account__premises__house"]
+        charged, penalties, paid = row[start:]
+        account.balance = round_money(charged + penalties - paid)
+        accounts.append(account)
+    return accounts
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """An account the user holds, and all the accounts they hold (for the switcher)."""
+
+    account: PersonalAccount
+    accounts: list[PersonalAccount]
+
+
+def account_context(*, user, account_id: int) -> AccountContext | None:
+    """The account if the user has attached it, else None (views turn None into a 404)."""
+    accounts = accounts_for_user(user=user)
+    account = next((a for a in accounts if a.pk == account_id), None)
+    return AccountContext(account=account, accounts=accounts) if account else None
+
+
+@dataclass(frozen=True)
+class AccountCard:
+    """The card (Fig. 5) beyond the account row."""
+
+    account: PersonalAccount
+    balance: Decimal  # debt if positive, overpayment if negative
+    charges: billing.ChargesTable | None  # the latest period's; None before the first charge
+
+    @property
+    def overpayment(self) -> Decimal:
+        return -self.balance if self.balance < 0 else ZERO
+
+
+def account_card(*, account: PersonalAccount) -> AccountCard:
+    """The balance (annotated by `accounts_for_user`, else summed here) and the latest
+    period's charges."""
+    balance = getattr(account, "balance", None)
+    if balance is None:
+        balance = billing.account_balance(account_id=account.pk)
+    return AccountCard(
+        account=account,
+        balance=balance,
+        charges=billing.account_period_charges(account_id=account.pk),
+    )

@@ -1,0 +1,64 @@
+"""Filters for the account pages: `{% load cabinet %}`."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from kabinet.core.masking import mask_person_name
+from kabinet.core.money import format_decimal, format_money
+from kabinet.core.templatetags.ru_format import quantity
+
+register = template.Library()
+
+
+@register.filter
+def masked_name(value):
+    """{{ account.holder_name|masked_name }} → "Муравьев Сергей *****вич"."""
+    return mask_person_name(str(value or ""))
+
+
+@register.filter
+def area(value):
+    """{{ premises.area|area }} → "50,5" (square metres, zeros trimmed: 48,00 → "48")."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return format_decimal(number, min_places=0, max_places=2)
+
+
+_NO_RECALCULATION = '<td class="num m-hide">—</td>'
+
+
+@register.simple_tag
+def charge_rows(table):
+    """The service lines of a `billing.selectors.ChargesTable` (the card's Fig. 5 table).
+
+    Built here as plain strings rather than with a {% for %} loop (or format_html,
+    twice as slow as this): the card is the cabinet's busiest page
+    (bench/bench_account_card.py). Only the service's name and unit come from people
+    and are escaped; the numbers are formatted here and hold no markup.
+    Columns: service, unit, tariff, volume, charged, recalculation, total.
+    """
+    recalculation_label = escape(gettext("Перерасчет"))
+    rows = []
+    for line in table.rows:
+        if line.recalculation:
+            recalculation = (
+                f'<td class="num m-detail" data-label="{recalculation_label}">'
+                f"{format_money(line.recalculation)}</td>"
+            )
+        else:
+            recalculation = _NO_RECALCULATION
+        rows.append(
+            f'<tr><th scope="row" class="m-title">{escape(line.service)}</th>'
+            f'<td class="m-unit">{escape(line.unit)}</td>'
+            f'<td class="num m-price">{quantity(line.price)}</td>'
+            f'<td class="num m-volume">{quantity(line.volume)}</td>'
+            f'<td class="num m-hide">{format_money(line.amount)}</td>{recalculation}'
+            f'<td class="num m-key">{format_money(line.total)}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))

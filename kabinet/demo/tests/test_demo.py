@@ -1,0 +1,202 @@
+import datetime
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Sum
+
+from kabinet.accounts.models import User
+from kabinet.billing.models import BillingPeriod, Charge, Payment, Penalty, Service, Tariff
+from kabinet.billing.selectors import account_balance, tariff_for
+from kabinet.core.periods import add_months
+from kabinet.demo.city import city_load
+from kabinet.demo.reference import reference_load
+from kabinet.demo.registry import accounts_generate, company_ensure
+from kabinet.housing.models import House, PersonalAccount, Premises
+from kabinet.meters.models import Meter, Reading
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = datetime.date(2014, 10, 1)
+FIG_5 = [  # service, unit, tariff (price per unit), volume, charged (DOMAIN.md: columns un-swapped)
+    ("Ремонт жилья", "кв. м.", D("2.80"), D("50.50"), D("141.40")),
+    ("Содержание жилья", "кв. м.", D("12.41"), D("50.50"), D("626.71")),
+    ("Найм жилья", "кв. м.", D("6.56"), D("50.50"), D("331.28")),
+    ("Холодное водоснабжение", "куб. м.", D("9.044"), D("11.94"), D("107.99")),
+    ("Горячее водоснабжение", "куб. м.", D("88.26"), D("6.0301"), D("532.22")),
+    ("Водоотведение", "куб. м.", D("13.58"), D("14.726"), D("199.98")),
+    ("Электроснабжение", "кВт*ч", D("2.61"), D("201.61"), D("526.20")),
+    ("Отопление", "Гкал", D("1434.59"), D("0.500295"), D("717.72")),
+]
+
+
+def test_the_reference_account_has_the_figures_of_fig_5():
+    account = reference_load()
+    assert account.number == "1234567"
+    assert account.holder_name == "Муравьев Сергей Петрович"
+    assert account.organization.name == 'ОАО "Камал"'
+    assert account.premises.area == D("50.50")
+    assert account.premises.get_property_type_display() == "Муниципальная"
+    assert "ул. Гражданская" in account.premises.address and account.premises.number == "154"
+
+    october = Charge.objects.filter(account=account, period__month=OCTOBER).select_related(
+        "service"
+    )
+    rows = [
+        (c.service.name, c.service.unit, c.price, c.volume, c.amount)
+        for c in october.order_by("service__sort_order")
+    ]
+    assert rows == FIG_5
+    penalty = Penalty.objects.get(account=account, period__month=OCTOBER).amount
+    assert penalty == D("11.53")
+    assert october.aggregate(s=Sum("total"))["s"] + penalty == D("3195.03")
+
+
+def test_the_reference_account_owes_5_589_37():
+    account = reference_load()
+    assert account_balance(account_id=account.pk) == D("5589.37")
+    last = Payment.objects.filter(account=account).order_by("-paid_on").first()
+    assert (last.paid_on, last.amount) == (datetime.date(2014, 9, 30), D("1500.00"))
+
+
+def test_reference_tariffs_keep_their_history():
+    account = reference_load()
+    service = Service.objects.get(organization=account.organization, name="Содержание жилья")
+    assert tariff_for(
+        service_id=service.pk, house_id=None, on=datetime.date(2014, 6, 30)
+    ).price == D("11.90")
+    assert tariff_for(service_id=service.pk, house_id=None, on=OCTOBER).price == D("12.41")
+
+
+def test_the_city_company_has_three_houses_and_a_year_of_history():
+    today = datetime.date(2026, 11, 25)
+    added = city_load(today=today)
+    assert added == 30
+    accounts = PersonalAccount.objects.filter(organization__inn="1650987654")
+    assert accounts.count() == 30
+    houses = House.objects.filter(organization__inn="1650987654").annotate(n=Count("premises"))
+    assert sorted(h.n for h in houses) == [6, 12, 12]
+    periods = BillingPeriod.objects.filter(organization__inn="1650987654")
+    expected = [add_months(datetime.date(2025, 11, 1), n) for n in range(12)]
+    assert [p.month for p in periods.order_by("month")] == expected
+    assert periods.count() == 12 and not periods.filter(is_closed=False).exists()
+    assert periods.order_by("month").last().month == datetime.date(2026, 10, 1)
+    services = Service.objects.filter(organization__inn="1650987654")
+    assert services.count() >= 10
+    # Every account: one charge per service per month.
+    per_account = (
+        Charge.objects.filter(account__in=accounts).values("account").annotate(n=Count("id"))
+    )
+    assert {row["n"] for row in per_account} == {services.count() * 12}
+    # Meters with a reading before the first month and one per month.
+    meters = Meter.objects.filter(premises__house__organization__inn="1650987654")
+    assert meters.count() == 90
+    assert {m.readings.count() for m in meters} == {13}
+
+
+def test_city_charges_follow_the_tariff_in_force_and_the_readings():
+    city_load(today=datetime.date(2026, 11, 25))
+    charge = (
+        Charge.objects.filter(service__name="Холодное водоснабжение")
+        .select_related("account", "period")
+        .first()
+    )
+    tariff = tariff_for(service_id=charge.service_id, house_id=None, on=charge.period.month)
+    assert charge.price == tariff.price
+    meter = Meter.objects.get(premises=charge.account.premises, resource=Meter.Resource.COLD_WATER)
+    current = Reading.objects.get(meter=meter, period=charge.period.month).value
+    previous = (
+        meter.readings.filter(period__lt=charge.period.month).order_by("-period").first().value
+    )
+    assert charge.volume == current - previous
+    # Indexation on 1 July: June and July 2026 use different prices.
+    cold = Charge.objects.filter(
+        service__name="Содержание жилого помещения", account=charge.account
+    )
+    june = cold.get(period__month=datetime.date(2026, 6, 1)).price
+    july = cold.get(period__month=datetime.date(2026, 7, 1)).price
+    assert july > june
+
+
+def test_load_demo_twice_adds_nothing_and_prints_the_logins():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    counts = [
+        m.objects.count()
+        for m in (User, House, Premises, PersonalAccount, Charge, Payment, Tariff, Reading)
+    ]
+    call_command("load_demo", stdout=StringIO())
+    assert [
+        m.objects.count()
+        for m in (User, House, Premises, PersonalAccount, Charge, Payment, Tariff, Reading)
+    ] == counts
+    assert User.objects.get(username="admin").is_superuser
+    operator = User.objects.get(username="operator")
+    assert operator.is_staff and not operator.is_superuser
+    assert operator.has_perm("billing.add_payment") and not operator.has_perm(
+        "billing.change_payment"
+    )
+
+    logins = StringIO()
+    call_command("demo_logins", stdout=logins)
+    assert "admin / kabinet-admin-2014" in logins.getvalue()
+
+
+def _rows_the_planner_expects(table: str) -> int | None:
+    """The table's row count in the planner's statistics, None if it has none."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            rows = cursor.fetchone()[0]
+            return None if rows < 0 else int(rows)  # -1 until the first ANALYZE
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        row = cursor.fetchone()
+        return int(row[0].split()[0]) if row else None
+
+
+def test_the_generator_leaves_statistics_for_the_query_planner():
+    # Without them PostgreSQL planned the card's query for a guessed 7 579 charges per
+    # account until autovacuum came by (bench/bench_account_card.py).
+    months = [datetime.date(2026, 10, 1)]
+    company = company_ensure(name="Тест", inn="7700000098", city="г. Тест", last_month=months[0])
+    accounts_generate(company=company, count=20, months=months, city="г. Тест", streets=["ул. А"])
+    for model in (PersonalAccount, Charge):
+        assert _rows_the_planner_expects(model._meta.db_table) == model.objects.count()
+
+
+def test_the_generator_adds_accounts_up_to_the_count_without_duplicate_houses():
+    months = [datetime.date(2026, 10, 1)]
+    company = company_ensure(name="Тест", inn="7700000099", city="г. Тест", last_month=months[0])
+    kwargs = dict(
+        company=company,
+        months=months,
+        city="г. Тест",
+        streets=["ул. А", "ул. Б"],
+        apartments_per_house=40,
+    )
+    assert accounts_generate(count=50, **kwargs) == 50
+    assert accounts_generate(count=50, **kwargs) == 0  # idempotent
+    assert accounts_generate(count=90, **kwargs) == 40  # continues house 2, then starts house 3
+    organization = company.organization
+    houses = (
+        House.objects.filter(organization=organization)
+        .annotate(n=Count("premises"))
+        .order_by("id")
+    )
+    assert [h.n for h in houses] == [40, 40, 10]
+    accounts = PersonalAccount.objects.filter(organization=organization)
+    assert accounts.count() == 90
+    assert Charge.objects.filter(account__organization=organization).count() == 90 * 12
+    numbers = list(accounts.values_list("number", flat=True))
+    assert len(set(numbers)) == 90
+    # New rows after generation get fresh ids (sequences moved past explicit ids).
+    last_generated = houses.last().pk
+    house = House.objects.create(
+        organization=organization, city="г. Тест", street="ул. В", number="1"
+    )
+    assert house.pk > last_generated
