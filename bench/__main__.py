@@ -72,7 +72,7 @@ def _run(args) -> int:
     django.setup()
     call_command("migrate", verbosity=0)
 
-    from bench.harness import REGISTRY, Context
+    from bench.harness import HEADER, REGISTRY, Context, report
 
     for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if module.name.startswith("bench_"):
@@ -87,20 +87,11 @@ def _run(args) -> int:
 
     context = Context(scale=args.scale, quick=args.quick)
     results = []
-    print(f"{'benchmark':<28} {'subject':>14} {'baseline':>14}  ratio   target")
+    print(HEADER)
     for name in names:
         result = REGISTRY[name](context)
         results.append(result)
-        target = (
-            ""
-            if result.target is None
-            else f"≥ {result.target:.2f} " + ("ok" if result.meets_target else "MISSED")
-        )
-        print(
-            f"{result.name:<28} {result.subject:>10.1f} {result.unit:<3} "
-            f"{result.baseline:>10.1f} {result.unit:<3} {result.ratio:>6.3f}  {target}"
-        )
-        print(f"{'':<28} baseline: {result.baseline_label}")
+        print("\n".join(report(result)), flush=True)
     if args.json:
         payload = [dict(vars(r), ratio=r.ratio) for r in results]
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2))

@@ -48,3 +48,21 @@ def throughput(count: int, started: float) -> float:
     """Items per second since `started` (a time.perf_counter() value)."""
     elapsed = time.perf_counter() - started
     return count / elapsed if elapsed > 0 else float("inf")
+
+
+HEADER = f"{'benchmark':<28} {'subject':>14} {'baseline':>14}  ratio   target"
+
+
+def report(result: Result) -> list[str]:
+    """The two lines a result prints: the figures with the ratio and the verdict on the
+    target, then what the baseline was."""
+    target = (
+        ""
+        if result.target is None
+        else f"≥ {result.target:.2f} " + ("ok" if result.meets_target else "MISSED")
+    )
+    return [
+        f"{result.name:<28} {result.subject:>10.1f} {result.unit:<3} "
+        f"{result.baseline:>10.1f} {result.unit:<3} {result.ratio:>6.3f}  {target}".rstrip(),
+        f"{'':<28} baseline: {result.baseline_label}",
+    ]

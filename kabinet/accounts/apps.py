@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "kabinet.accounts"
-    verbose_name = "Пользователи"
+    verbose_name = _("Пользователи")
 
     def ready(self):
         from django.db.backends.signals import connection_created

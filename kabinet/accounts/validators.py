@@ -1,3 +1,5 @@
+"""Rules for logins, passwords and phones (docs/security.md: the password policy and why)."""
+
 import re
 import unicodedata
 

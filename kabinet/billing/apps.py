@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "kabinet.billing"
-    verbose_name = "Начисления и платежи"
+    verbose_name = _("Начисления и платежи")

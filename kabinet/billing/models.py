@@ -11,6 +11,7 @@ deleted; a correction is a new row; a balance is a sum (see selectors.py).
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.housing.models import House, Organization, PersonalAccount
@@ -143,7 +144,11 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.service}: {self.price} с {self.valid_from:%d.%m.%Y}"
+        return gettext("%(service)s: %(price)s с %(date)s") % {
+            "service": self.service,
+            "price": self.price,
+            "date": f"{self.valid_from:%d.%m.%Y}",
+        }
 
 
 class BillingPeriod(models.Model):
@@ -246,7 +251,10 @@ class Penalty(LedgerRow):
         ordering = ["period__month", "created_at"]
 
     def __str__(self):
-        return f"Пени {self.period}: {self.amount}"
+        return gettext("Пени %(period)s: %(amount)s") % {
+            "period": self.period,
+            "amount": self.amount,
+        }
 
 
 class Payment(LedgerRow):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "kabinet.core"
-    verbose_name = "Общее"
+    verbose_name = _("Общее")

@@ -1,6 +1,6 @@
 """Money: Decimal end to end, one rounding helper, Russian formatting.
 
-Amounts are rounded half-up to kopecks at the line level (DOMAIN.md); tariffs and
+Amounts are rounded half-up to kopecks at the line level (docs/domain.md); tariffs and
 volumes keep their own precision and are only rounded for display.
 """
 

@@ -25,6 +25,10 @@ server-binding cursor, and `prepare_threshold` (kabinet/settings.py) has psycopg
 prepare them on first use.
 
 The compiled state is only read after compilation, so threads may share it.
+
+Because this rests on Django's SQL compiler, it is behind the setting PREPARED_QUERIES:
+off, `rows()` runs the same queryset through the ORM (docs/architecture.md; the gain is
+measured by bench/bench_account_card.py, card_prepared_queries, docs/benchmarks.md).
 """
 
 import inspect

@@ -4,6 +4,7 @@ Every event goes to the `kabinet.security` logger as one line of `key=value` pai
 (UTC timestamps come from the formatter in settings.LOGGING). Events carry the user
 id and the client IP, never passwords, tokens or the login that was typed: a person
 who types their password into the login box must not find it in the logs.
+What is logged and why: docs/security.md.
 """
 
 import logging

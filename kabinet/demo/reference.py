@@ -1,6 +1,6 @@
 """The account of the reference manual's Fig. 5: ОАО "Камал", ул. Гражданская, кв. 154.
 
-Fig. 5 swaps the "Тариф" and "Объем" columns for most rows (DOMAIN.md); here each
+Fig. 5 swaps the "Тариф" and "Объем" columns for most rows (docs/domain.md); here each
 tariff is a price per unit and each volume a quantity. Two volumes carry one more
 digit than the figure prints so that tariff × volume, rounded half-up once, gives the
 figure's amounts exactly: hot water 6,0301 m³ × 88,26 = 532,22 and heating

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 digits = {
@@ -135,8 +136,13 @@ class House(models.Model):
     @property
     def street_address(self) -> str:
         """ "ул. Гражданская, д. 1" (+ ", корп. 2")."""
-        text = f"{self.street}, д. {self.number}"
-        return f"{text}, корп. {self.block}" if self.block else text
+        text = gettext("%(street)s, д. %(number)s") % {
+            "street": self.street,
+            "number": self.number,
+        }
+        if self.block:
+            text = gettext("%(address)s, корп. %(block)s") % {"address": text, "block": self.block}
+        return text
 
     @property
     def address(self) -> str:
@@ -184,7 +190,10 @@ class Premises(models.Model):
 
     @property
     def address(self) -> str:
-        return f"{self.house.address}, кв. {self.number}"
+        return gettext("%(address)s, кв. %(number)s") % {
+            "address": self.house.address,
+            "number": self.number,
+        }
 
 
 class PersonalAccount(models.Model):

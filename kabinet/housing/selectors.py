@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext
 
 from .models import AccountAttachAttempt, House, Organization, PersonalAccount, Premises
 
@@ -61,7 +62,9 @@ def attach_premises(*, house_id: int) -> list[Option]:
     premises = Premises.objects.filter(
         Exists(_open_accounts().filter(premises=OuterRef("pk"))), house_id=house_id
     ).values_list("pk", "number")
-    return _sorted([Option(pk, f"кв. {number}") for pk, number in premises])
+    return _sorted(
+        [Option(pk, gettext("кв. %(number)s") % {"number": number}) for pk, number in premises]
+    )
 
 
 def attach_accounts(*, premises_id: int) -> list[Option]:
@@ -72,7 +75,9 @@ def attach_accounts(*, premises_id: int) -> list[Option]:
         .filter(premises_id=premises_id, organization_id=F("premises__house__organization_id"))
         .values_list("pk", "number")
     )
-    return _sorted([Option(pk, f"№ {number}") for pk, number in accounts])
+    return _sorted(
+        [Option(pk, gettext("№ %(number)s") % {"number": number}) for pk, number in accounts]
+    )
 
 
 # --- lockout of wrong proofs ------------------------------------------------------------

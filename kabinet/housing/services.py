@@ -2,7 +2,7 @@
 
 Each function owns its transaction. Every attach try is logged in
 `AccountAttachAttempt` and on the "kabinet.security" logger; wrong proofs are
-limited per account and per user (settings.py, `ACCOUNT_ATTACH_*`): 5 wrong proofs
+limited per account and per user (settings.py, `ACCOUNT_ATTACH_*`; docs/security.md): 5 wrong proofs
 for one account or 10 by one user within an hour lock further tries for an hour.
 
 The per-account limit counts every user's wrong proofs: someone guessing a neighbour's

@@ -20,7 +20,7 @@ from kabinet.meters.models import Meter, Reading
 pytestmark = pytest.mark.django_db
 
 OCTOBER = datetime.date(2014, 10, 1)
-FIG_5 = [  # service, unit, tariff (price per unit), volume, charged (DOMAIN.md: columns un-swapped)
+FIG_5 = [  # service, unit, tariff (price per unit), volume, charged (docs/domain.md: columns un-swapped)
     ("Ремонт жилья", "кв. м.", D("2.80"), D("50.50"), D("141.40")),
     ("Содержание жилья", "кв. м.", D("12.41"), D("50.50"), D("626.71")),
     ("Найм жилья", "кв. м.", D("6.56"), D("50.50"), D("331.28")),
