@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.cabinet import views as cabinet_views
+from kabinet.cabinet.views.accounts import home
 
 admin.site.site_header = _("Кабинет жильца: управление")
 admin.site.site_title = _("Кабинет жильца")
 admin.site.index_title = _("Реестр, тарифы и расчеты")
 
 urlpatterns = [
-    path("", cabinet_views.home, name="home"),
+    path("", home, name="home"),
     path("", include("kabinet.accounts.urls")),  # login, logout (global names), accounts:*
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),

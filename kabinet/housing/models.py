@@ -278,6 +278,9 @@ class AccountLink(models.Model):
         verbose_name=_("лицевой счет"),
     )
     created_at = models.DateTimeField(_("привязан"), auto_now_add=True)
+    # What the user wants to receive for this account by e-mail.
+    receipts_by_email = models.BooleanField(_("квитанции по e-mail"), default=False)
+    reading_reminders = models.BooleanField(_("напоминания о показаниях счетчиков"), default=True)
 
     class Meta:
         verbose_name = _("привязка лицевого счета")

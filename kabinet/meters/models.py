@@ -60,7 +60,20 @@ class Meter(models.Model):
 
 
 class Reading(models.Model):
-    """One reading of one meter zone for one month: submitted by a resident, by staff, or computed."""
+    """The reading of one meter zone that counts for one month.
+
+    `kind` says what it closes: a month's reading (`regular`, the end of that month's
+    consumption), the reading at installation (`initial`, the start of the meter's first
+    month) or at removal (`final`, the end of its last month, added to the new meter's
+    consumption when a meter is replaced). One of each kind per meter, month and zone:
+    a correction replaces the value that counts (its history is the meters app's to keep).
+    `source` says who gave it: the resident, staff, or the billing run (computed).
+    """
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("показание за месяц")
+        INITIAL = "initial", _("начальное (при установке)")
+        FINAL = "final", _("конечное (при снятии)")
 
     class Source(models.TextChoices):
         RESIDENT = "resident", _("передано жильцом")
@@ -74,6 +87,7 @@ class Reading(models.Model):
     zone = models.PositiveSmallIntegerField(
         _("зона"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
+    kind = models.CharField(_("вид"), max_length=8, choices=Kind, default=Kind.REGULAR)
     value = models.DecimalField(_("показание"), max_digits=15, decimal_places=3)
     source = models.CharField(_("источник"), max_length=8, choices=Source)
     submitted_at = models.DateTimeField(_("передано"), auto_now_add=True)
@@ -84,7 +98,7 @@ class Reading(models.Model):
         ordering = ["meter", "-period", "zone"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meter", "period", "zone"], name="reading_once_per_period"
+                fields=["meter", "period", "zone", "kind"], name="reading_once_per_period"
             ),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_not_negative"),
             models.CheckConstraint(

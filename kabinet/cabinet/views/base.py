@@ -1,0 +1,100 @@
+"""Access to one account and the frame of its pages: the switcher, the side menu, the
+card's actions."""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
+
+from kabinet.cabinet import selectors
+
+SESSION_ACCOUNT = "cabinet_account_id"  # the account shown by the cabinet's home
+
+# Actions on the card that other issues build. A link appears once its URL name exists
+# (taking `account_id`), so a released page never carries a dead link.
+CARD_ACTIONS = (
+    ("meters:submit", gettext_lazy("Ввести показания")),
+    ("receipts:print", gettext_lazy("Распечатать квитанцию")),
+)
+
+# The side menu of every account page: section, URL name (taking `account_id`), label.
+ACCOUNT_MENU = (
+    ("card", "cabinet:card", gettext_lazy("Главная")),
+    ("tariffs", "cabinet:tariffs", gettext_lazy("Действующие тарифы")),
+    ("contacts", "cabinet:contacts", gettext_lazy("Контакты")),
+    ("charges", "cabinet:charges", gettext_lazy("История начислений")),
+    ("payments", "cabinet:payments", gettext_lazy("История платежей")),
+)
+
+
+def _get_account_for_user(request, account_id: int) -> selectors.AccountContext:
+    """The account (with the user's other accounts) or 404: one query, also for strangers."""
+    context = selectors.account_context(user=request.user, account_id=account_id)
+    if context is None:
+        raise Http404("No such account for this user")
+    return context
+
+
+def account_view(*, methods: tuple[str, ...] = ("GET",)) -> Callable:
+    """A page of one account: `view(request, held, …)` with `held` from
+    `_get_account_for_user`. A stranger gets 404 whatever the method, so that not even
+    a 405 tells them the account exists; the method is checked after access."""
+
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, account_id: int, *args, **kwargs):
+            held = _get_account_for_user(request, account_id)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, held, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def card_actions(account_id: int) -> list[tuple[str, str]]:
+    actions = []
+    for name, label in CARD_ACTIONS:
+        try:
+            actions.append((reverse(name, kwargs={"account_id": account_id}), label))
+        except NoReverseMatch:
+            continue
+    return actions
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    url: str
+    label: str
+    current: bool  # the page being shown
+
+
+def _account_menu(account_id: int, section: str) -> list[MenuItem]:
+    # Data rather than five {% url %} and {% translate %} tags in the template, which
+    # took half as long again on every account page (bench/bench_account_card.py).
+    return [
+        MenuItem(reverse(name, kwargs={"account_id": account_id}), str(label), key == section)
+        for key, name, label in ACCOUNT_MENU
+    ]
+
+
+def render_account_page(
+    request, held: selectors.AccountContext, template: str, section: str, context=None
+):
+    """Render a page of one account: the switcher, the side menu, the section's content."""
+    if request.session.get(SESSION_ACCOUNT) != held.account.pk:
+        request.session[SESSION_ACCOUNT] = held.account.pk
+    context = {
+        "account": held.account,
+        "accounts": held.accounts,
+        "menu": _account_menu(held.account.pk, section),
+        **(context or {}),
+    }
+    return render(request, template, context)
