@@ -118,6 +118,23 @@ class House(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+    common_area = models.DecimalField(
+        _("площадь общего имущества, кв. м"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Для начислений на общедомовые нужды (СОИ) по нормативу."),
+    )
+    common_cap_lifted = models.BooleanField(
+        _("СОИ сверх норматива"),
+        default=False,
+        help_text=_(
+            "Общее собрание собственников решило распределять общедомовое потребление "
+            "полностью, без ограничения нормативом."
+        ),
+    )
 
     class Meta:
         verbose_name = _("дом")

@@ -89,6 +89,11 @@ class Reading(models.Model):
     )
     kind = models.CharField(_("вид"), max_length=8, choices=Kind, default=Kind.REGULAR)
     value = models.DecimalField(_("показание"), max_digits=15, decimal_places=3)
+    rollover = models.BooleanField(
+        _("переход через ноль"),
+        default=False,
+        help_text=_("Показание меньше предыдущего: счетчик прошел максимальное значение."),
+    )
     source = models.CharField(_("источник"), max_length=8, choices=Source)
     submitted_at = models.DateTimeField(_("передано"), auto_now_add=True)
 

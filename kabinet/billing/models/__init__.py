@@ -1,27 +1,36 @@
 """Services, dated tariffs, billing periods and the money ledgers.
 
 Rules live in services.py (a tariff's fit in its history: `tariff_check`; a closed
-period takes no lines: `charge_add`, `penalty_add`); the models hold what the database
-can enforce.
-
-Ledgers (Charge, Penalty, Payment) are append-only: rows are never edited or
-deleted; a correction is a new row; a balance is a sum (see selectors.py).
+period takes no lines: `charge_add`, `penalty_add`) and in the billing run
+(kabinet/billing/run/); the models hold what the database can enforce. The ledgers'
+rules are in ledger.py.
 """
 
 from .fields import MONEY, PRECISE
 from .ledger import AppendOnlyQuerySet, Charge, LedgerRow, Payment, Penalty
 from .periods import BillingPeriod
-from .tariffs import Service, Tariff
+from .recalculations import Recalculation, TemporaryAbsence
+from .runs import BillingRun, RunChunk, RunIssue
+from .tariffs import ZONE_NAMES, Service, Tariff
+from .usage import HouseResourceVolume, MeterUsage
 
 __all__ = [
     "MONEY",
     "PRECISE",
     "AppendOnlyQuerySet",
+    "ZONE_NAMES",
     "BillingPeriod",
+    "BillingRun",
     "Charge",
+    "HouseResourceVolume",
     "LedgerRow",
+    "MeterUsage",
     "Payment",
     "Penalty",
+    "Recalculation",
+    "RunChunk",
+    "RunIssue",
     "Service",
     "Tariff",
+    "TemporaryAbsence",
 ]

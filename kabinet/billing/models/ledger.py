@@ -1,7 +1,11 @@
 """The money ledgers: charges, penalties, payments.
 
-Append-only: rows are never edited or deleted; a correction is a new row; a balance is
-a sum (billing/selectors.py).
+Payments are append-only: never edited or deleted; a correction is a new row (a
+reversal). Charges and penalties are the billing run's lines: while their period is open
+the run replaces them as one whole set (kabinet/billing/run/), and once it is closed they
+are frozen for good, in the database itself (a trigger refuses any insert, change or
+delete in a closed period). Code outside the run cannot change or delete a saved line at
+all. A balance is a sum (billing/selectors.py). See docs/billing.md.
 """
 
 from decimal import Decimal
@@ -26,7 +30,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class LedgerRow(models.Model):
-    """Base for ledger rows: saved once, never changed, never deleted."""
+    """Base for ledger rows: saved once, never changed, never deleted through the ORM."""
 
     created_at = models.DateTimeField(_("проведено"), auto_now_add=True)
 
@@ -45,7 +49,9 @@ class LedgerRow(models.Model):
 
 
 class Charge(LedgerRow):
-    """One service's line on one account for one period: tariff × volume, plus recalculation."""
+    """One service's line on one account for one period (one per tariff zone): tariff ×
+    individual volume, tariff × common-property volume (ОДН), plus the recalculations
+    booked in this period (their grounds are `Recalculation` rows)."""
 
     account = models.ForeignKey(
         PersonalAccount,
@@ -67,13 +73,20 @@ class Charge(LedgerRow):
         related_name="+",
         verbose_name=_("тариф"),
     )
+    zone = models.PositiveSmallIntegerField(_("зона"), default=1)
     # The price is copied from the tariff: an issued charge freezes its numbers.
     price = models.DecimalField(_("тариф, ₽"), **PRECISE)
     volume = models.DecimalField(_("объем"), **PRECISE)
     amount = models.DecimalField(_("начислено"), **MONEY)
+    common_volume = models.DecimalField(
+        _("объем на СОИ"), default=Decimal("0"), help_text=_("Общедомовые нужды."), **PRECISE
+    )
+    common_amount = models.DecimalField(
+        _("начислено на СОИ"), default=Decimal("0.00"), **MONEY
+    )
     recalculation = models.DecimalField(_("перерасчет"), default=Decimal("0.00"), **MONEY)
     total = models.GeneratedField(
-        expression=models.F("amount") + models.F("recalculation"),
+        expression=models.F("amount") + models.F("common_amount") + models.F("recalculation"),
         output_field=models.DecimalField(**MONEY),
         db_persist=True,
         verbose_name=_("итого начислено"),
@@ -82,10 +95,11 @@ class Charge(LedgerRow):
     class Meta:
         verbose_name = _("начисление")
         verbose_name_plural = _("начисления")
-        ordering = ["period__month", "service__sort_order"]
+        ordering = ["period__month", "service__sort_order", "zone"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "period", "service"], name="charge_once_per_service_and_period"
+                fields=["account", "period", "service", "zone"],
+                name="charge_once_per_service_and_period",
             )
         ]
 

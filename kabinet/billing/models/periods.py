@@ -1,5 +1,6 @@
 """Billing periods: calendar months of one organization."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +8,8 @@ from kabinet.housing.models import Organization
 
 
 class BillingPeriod(models.Model):
-    """A calendar month of one organization's billing: open until the accountant closes it."""
+    """A calendar month of one organization's billing: open until the accountant closes it
+    (`billing.run.period_close`), which freezes its lines for good."""
 
     organization = models.ForeignKey(
         Organization,
@@ -18,6 +20,14 @@ class BillingPeriod(models.Model):
     month = models.DateField(_("месяц"), help_text=_("Первое число месяца."))
     is_closed = models.BooleanField(_("закрыт"), default=False)
     closed_at = models.DateTimeField(_("дата закрытия"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("закрыл"),
+    )
 
     class Meta:
         verbose_name = _("расчетный период")

@@ -1,0 +1,104 @@
+"""Money arithmetic inside the database, exact on both databases, and the guard that
+freezes a closed period's lines (docs/billing.md).
+
+The billing run computes its lines with `INSERT … SELECT`. Two SQL functions do the
+money there, with the same names and results on PostgreSQL and SQLite:
+
+- `kabinet_line_amount(price, volume)`: price × volume rounded half-up once to kopecks,
+  as `core.money.line_amount` does in Python;
+- `kabinet_share(volume, part, whole)`: volume × part / whole rounded half-up to six
+  places (a premises' share of a house's common-property volume by floor area).
+
+PostgreSQL computes them in exact `numeric` (functions created by a migration). SQLite
+stores decimals as binary floats, where `round(2.675, 2)` is 2.67: there the functions
+are Python, registered on every connection, and read their arguments back as the
+decimals they were written as (at most six places) before computing in `Decimal`.
+"""
+
+from decimal import Decimal
+
+from kabinet.core.money import round_money
+
+SIX_PLACES = Decimal("0.000001")
+
+POSTGRESQL_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION kabinet_line_amount(price numeric, volume numeric)
+RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT round(price * volume, 2) $$;
+
+CREATE OR REPLACE FUNCTION kabinet_share(volume numeric, part numeric, whole numeric)
+RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT round(volume * part / whole, 6) $$;
+"""
+
+
+def _decimal(value) -> Decimal:
+    # repr() of a float is the shortest text that reads back as that float: the decimal
+    # that was stored, for the at most 15 significant digits our columns hold.
+    text = repr(value) if isinstance(value, float) else str(value)
+    return Decimal(text).quantize(SIX_PLACES)
+
+
+def _line_amount(price, volume):
+    if price is None or volume is None:
+        return None
+    return str(round_money(_decimal(price) * _decimal(volume)))
+
+
+def _share(volume, part, whole):
+    if volume is None or part is None or not whole:
+        return None
+    share = _decimal(volume) * _decimal(part) / _decimal(whole)
+    return str(share.quantize(SIX_PLACES, rounding="ROUND_HALF_UP"))
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        raw.create_function("kabinet_line_amount", 2, _line_amount, deterministic=True)
+        raw.create_function("kabinet_share", 3, _share, deterministic=True)
+
+
+# --- the closed period's guard ---------------------------------------------------------
+
+# Tables whose rows belong to one period and are frozen once it is closed (each gets its
+# triggers from a migration: 0003 for the first four).
+FROZEN_TABLES = ("billing_charge", "billing_penalty", "billing_meterusage", "billing_recalculation")
+PERIODS = "billing_billingperiod"
+FROZEN_MESSAGE = "billing period is closed: its lines are frozen"
+
+
+def sqlite_guard(table: str) -> list[str]:
+    closed = f"(SELECT is_closed FROM {PERIODS} WHERE id = {{row}}.period_id)"
+    abort = f"SELECT RAISE(ABORT, '{FROZEN_MESSAGE}');"
+    return [
+        f"CREATE TRIGGER {table}_frozen_insert BEFORE INSERT ON {table} "
+        f"WHEN {closed.format(row='NEW')} BEGIN {abort} END",
+        f"CREATE TRIGGER {table}_frozen_update BEFORE UPDATE ON {table} "
+        f"WHEN {closed.format(row='OLD')} OR {closed.format(row='NEW')} BEGIN {abort} END",
+        f"CREATE TRIGGER {table}_frozen_delete BEFORE DELETE ON {table} "
+        f"WHEN {closed.format(row='OLD')} BEGIN {abort} END",
+    ]
+
+
+def postgresql_guard(table: str) -> list[str]:
+    """Statement-level triggers over the transition tables: one check per statement, so
+    that inserting a run's million lines costs one join rather than a million lookups."""
+    statements = []
+    for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        name = f"{table}_frozen_{event.lower()}_{rows.lower()}"
+        function = f"{name}_check"
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM changed_rows r JOIN {PERIODS} p ON p.id = r.period_id
+             WHERE p.is_closed) THEN
+    RAISE EXCEPTION '{FROZEN_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NULL;
+END $$""",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+            f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION {function}()",
+        ]
+    return statements
