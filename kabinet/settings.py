@@ -241,6 +241,13 @@ else:
 # --- background tasks -----------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# --- billing run (kabinet/billing/run/) --------------------------------------
+# Accounts per chunk: one transaction each, whole houses (a house larger than this is
+# one chunk). A chunk not touched for BILLING_RUN_STALE_AFTER counts as abandoned (its
+# worker died): the period can be closed, or run again.
+BILLING_RUN_CHUNK_ACCOUNTS = int(os.environ.get("BILLING_RUN_CHUNK_ACCOUNTS", 2000))
+BILLING_RUN_STALE_AFTER = timedelta(minutes=30)
+
 # --- security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,9 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kabinet.core.money import line_amount, round_money
+from kabinet.core.periods import add_months, month_label, month_start
 from kabinet.housing.models import House, PersonalAccount
 
-from .models import BillingPeriod, Charge, Payment, Penalty, Service, Tariff
+from .models import BillingPeriod, Charge, Payment, Penalty, Recalculation, Service, Tariff
+from .selectors import tariff_for
 
 # --- tariffs: history, never overwritten ---------------------------------------------------
 
@@ -22,19 +24,23 @@ def tariff_check(
     house: House | None,
     valid_from: datetime.date,
     valid_to: datetime.date | None,
+    zones: int = 1,
+    zone: int = 1,
     tariff_id: int | None = None,
 ) -> None:
     """Raise ValidationError unless a tariff with these dates fits the service's history:
     a house of the service's own organization, and no overlap with another tariff of the
-    same service and scope (the organization's, or that house's)."""
+    same service, scope (the organization's, or that house's) and zone."""
     if house is not None and house.organization_id != service.organization_id:
         raise ValidationError({"house": _("Дом обслуживает другая организация.")})
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError(
             {"valid_to": _("«Действует по» не может быть раньше «действует с».")}
         )
+    if not 1 <= zone <= zones <= 3:
+        raise ValidationError({"zone": _("Зона — от 1 до числа зон счетчика (не больше 3).")})
     overlapping = Tariff.objects.filter(
-        service_id=service.pk, house_id=house.pk if house else None
+        service_id=service.pk, house_id=house.pk if house else None, zones=zones, zone=zone
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
     if tariff_id is not None:
         overlapping = overlapping.exclude(pk=tariff_id)
@@ -54,15 +60,21 @@ def tariff_add(
     valid_from: datetime.date,
     valid_to: datetime.date | None = None,
     house: House | None = None,
+    zones: int = 1,
+    zone: int = 1,
 ) -> Tariff:
     """A new price from a date: checked against the history, then saved once."""
     with transaction.atomic():
         # Lock the service: two tariffs added at once cannot both pass the overlap check.
         Service.objects.select_for_update().filter(pk=service.pk).first()
-        tariff_check(service=service, house=house, valid_from=valid_from, valid_to=valid_to)
+        tariff_check(
+            service=service, house=house, valid_from=valid_from, valid_to=valid_to,
+            zones=zones, zone=zone,
+        )  # fmt: skip
         return Tariff.objects.create(
-            service=service, house=house, price=price, valid_from=valid_from, valid_to=valid_to
-        )
+            service=service, house=house, price=price, valid_from=valid_from,
+            valid_to=valid_to, zones=zones, zone=zone,
+        )  # fmt: skip
 
 
 def tariff_close(*, tariff: Tariff, valid_to: datetime.date | None) -> Tariff:
@@ -74,6 +86,8 @@ def tariff_close(*, tariff: Tariff, valid_to: datetime.date | None) -> Tariff:
             house=tariff.house,
             valid_from=tariff.valid_from,
             valid_to=valid_to,
+            zones=tariff.zones,
+            zone=tariff.zone,
             tariff_id=tariff.pk,
         )
         tariff.valid_to = valid_to
@@ -179,3 +193,72 @@ def payment_record(
         # Lost a race with the same external id: the other posting stands.
         return Payment.objects.get(source=source, external_id=external_id), False
     return payment, True
+
+
+def period_for_correction(*, organization_id: int, month: datetime.date) -> BillingPeriod:
+    """Where a correction of `month` is booked: that period if it is still open, else the
+    first open period after it (a closed period's lines never change)."""
+    month = month_start(month)
+    period = (
+        BillingPeriod.objects.filter(
+            organization_id=organization_id, month__gte=month, is_closed=False
+        )
+        .order_by("month")
+        .first()
+    )
+    if period is not None:
+        return period
+    latest = (
+        BillingPeriod.objects.filter(organization_id=organization_id)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    after = add_months(latest, 1) if latest and latest >= month else month
+    return period_open(organization_id=organization_id, month=after)
+
+
+def recalculation_add(
+    *,
+    account: PersonalAccount,
+    service: Service,
+    concerns_month: datetime.date,
+    reason: str,
+    amount: Decimal | None = None,
+    volume: Decimal | None = None,
+    user=None,
+) -> Recalculation:
+    """A staff correction of one service's charge for a month, by a sum or by a volume
+    (priced at that month's tariff), with its grounds. It is booked in that month's
+    period if still open, else in the next open one; the next run of that period puts it
+    in the line's "Перерасчет" column."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Укажите основание перерасчета.")})
+    if (amount is None) == (volume is None):
+        raise ValidationError(_("Укажите либо сумму, либо объем перерасчета."))
+    if service.organization_id != account.organization_id:
+        raise ValidationError({"service": _("Услугу начисляет другая организация.")})
+    concerns_month = month_start(concerns_month)
+    if volume is not None:
+        tariff = tariff_for(
+            service_id=service.pk, house_id=account.premises.house_id, on=concerns_month
+        )
+        if tariff is None:
+            raise ValidationError(
+                {"volume": _("На %(month)s у услуги нет тарифа: укажите сумму.")
+                 % {"month": month_label(concerns_month)}}
+            )  # fmt: skip
+        amount = line_amount(tariff.price, volume)
+    amount = round_money(amount)
+    if not amount:
+        raise ValidationError({"amount": _("Сумма перерасчета не может быть нулевой.")})
+    with transaction.atomic():
+        period = period_for_correction(
+            organization_id=account.organization_id, month=concerns_month
+        )
+        return Recalculation.objects.create(
+            account=account, service=service, period=period, concerns_month=concerns_month,
+            kind=Recalculation.Kind.MANUAL, volume=volume, amount=amount, reason=reason,
+            created_by=user,
+        )  # fmt: skip

@@ -63,7 +63,12 @@ def register_sqlite_functions(sender, connection, **kwargs):
 
 # Tables whose rows belong to one period and are frozen once it is closed (each gets its
 # triggers from a migration: 0003 for the first four).
-FROZEN_TABLES = ("billing_charge", "billing_penalty", "billing_meterusage", "billing_recalculation")
+FROZEN_TABLES = (
+    "billing_charge",
+    "billing_penalty",
+    "billing_meterusage",
+    "billing_recalculation",
+)
 PERIODS = "billing_billingperiod"
 FROZEN_MESSAGE = "billing period is closed: its lines are frozen"
 
@@ -85,7 +90,12 @@ def postgresql_guard(table: str) -> list[str]:
     """Statement-level triggers over the transition tables: one check per statement, so
     that inserting a run's million lines costs one join rather than a million lookups."""
     statements = []
-    for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+    for event, rows in (
+        ("INSERT", "NEW"),
+        ("UPDATE", "NEW"),
+        ("UPDATE", "OLD"),
+        ("DELETE", "OLD"),
+    ):
         name = f"{table}_frozen_{event.lower()}_{rows.lower()}"
         function = f"{name}_check"
         statements += [

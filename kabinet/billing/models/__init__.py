@@ -17,8 +17,8 @@ from .usage import HouseResourceVolume, MeterUsage
 __all__ = [
     "MONEY",
     "PRECISE",
-    "AppendOnlyQuerySet",
     "ZONE_NAMES",
+    "AppendOnlyQuerySet",
     "BillingPeriod",
     "BillingRun",
     "Charge",

@@ -81,9 +81,7 @@ class Charge(LedgerRow):
     common_volume = models.DecimalField(
         _("объем на СОИ"), default=Decimal("0"), help_text=_("Общедомовые нужды."), **PRECISE
     )
-    common_amount = models.DecimalField(
-        _("начислено на СОИ"), default=Decimal("0.00"), **MONEY
-    )
+    common_amount = models.DecimalField(_("начислено на СОИ"), default=Decimal("0.00"), **MONEY)
     recalculation = models.DecimalField(_("перерасчет"), default=Decimal("0.00"), **MONEY)
     total = models.GeneratedField(
         expression=models.F("amount") + models.F("common_amount") + models.F("recalculation"),

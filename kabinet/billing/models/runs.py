@@ -23,9 +23,7 @@ class BillingRun(models.Model):
     period = models.ForeignKey(
         BillingPeriod, on_delete=models.PROTECT, related_name="runs", verbose_name=_("период")
     )
-    status = models.CharField(
-        _("состояние"), max_length=8, choices=Status, default=Status.RUNNING
-    )
+    status = models.CharField(_("состояние"), max_length=8, choices=Status, default=Status.RUNNING)
     dry_run = models.BooleanField(_("пробный (без записи)"), default=False)
     background = models.BooleanField(_("в фоне"), default=False)
     started_by = models.ForeignKey(
@@ -65,9 +63,7 @@ class RunChunk(models.Model):
     number = models.PositiveIntegerField(_("номер"))
     houses = models.JSONField(_("дома"), default=list)
     accounts = models.PositiveIntegerField(_("лицевых счетов"), default=0)
-    status = models.CharField(
-        _("состояние"), max_length=8, choices=Status, default=Status.PENDING
-    )
+    status = models.CharField(_("состояние"), max_length=8, choices=Status, default=Status.PENDING)
     accounts_with_issues = models.PositiveIntegerField(_("счетов с замечаниями"), default=0)
     lines = models.PositiveIntegerField(_("строк начислений"), default=0)
     summary = models.JSONField(_("итоги"), default=dict, blank=True)
@@ -92,8 +88,9 @@ class RunIssue(models.Model):
     class Reason(models.TextChoices):
         NO_TARIFF = "no_tariff", _("нет действующего тарифа")
         NO_NORM = "no_norm", _("нет показаний и норматива")
-        READING_BELOW = "reading_below", _(
-            "показание меньше предыдущего, переход через ноль не подтвержден"
+        READING_BELOW = (
+            "reading_below",
+            _("показание меньше предыдущего, переход через ноль не подтвержден"),
         )
         NO_HOUSE_AREA = "no_house_area", _("для СОИ не указана площадь общего имущества дома")
 

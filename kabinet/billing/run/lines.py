@@ -318,4 +318,3 @@ def _days_away_in(absence: TemporaryAbsence, first: datetime.date, last: datetim
     start = max(absence.departed_on + datetime.timedelta(days=1), first)
     end = min(absence.returned_on - datetime.timedelta(days=1), last)
     return max(0, (end - start).days + 1)
-

@@ -112,7 +112,8 @@ def _fallbacks(chunk: Chunk, missing: list[Unmeasured], *, norms: dict) -> None:
     ).values_list("meter_id", "zone", "period", "kind", "value", "source"):
         readings[meter_id, zone][period, kind] = (value, source)
     meters_of = {
-        (premises, resource): count for premises, resource, count in chunk.rows(METERS_PER_PREMISES)
+        (premises, resource): count
+        for premises, resource, count in chunk.rows(METERS_PER_PREMISES)
     }
 
     usages, computed, issues = [], [], []
@@ -217,4 +218,3 @@ def _issues_write(chunk: Chunk, issues: list[tuple[Unmeasured, str]]) -> None:
                         )
                     )  # fmt: skip
     RunIssue.objects.bulk_create(rows)
-
