@@ -1,4 +1,5 @@
-"""The second demo company: three houses in Набережные Челны with a year of history."""
+"""The second demo company: three houses in Набережные Челны with a year of history,
+every month charged by the billing run, paid and closed."""
 
 import datetime
 
@@ -40,5 +41,5 @@ def city_load(*, today: datetime.date) -> int:
     )
     return accounts_generate(
         company=company, count=ACCOUNTS, months=months, city=CITY,
-        streets=STREETS, apartments_per_house=12,
+        streets=STREETS, apartments_per_house=12, close=True,
     )  # fmt: skip

@@ -16,7 +16,7 @@ from decimal import Decimal as D
 from django.db import transaction
 from django.utils import timezone
 
-from kabinet.billing.models import BillingPeriod, Payment, Service, Tariff
+from kabinet.billing.models import WASTEWATER, BillingPeriod, Payment, Service, Tariff
 from kabinet.billing.services import charge_add, payment_record, penalty_add, period_open
 from kabinet.housing.models import House, Organization, PersonalAccount, Premises
 from kabinet.meters.models import Meter, Reading
@@ -31,16 +31,18 @@ SUPPLIERS = {
     "heat": dict(name='АО "Казэнерго"', inn="1660055432", kpp="166001001"),
 }
 
-# name, unit, method, supplier key (None: the company itself), price from 01.01.2014, from 01.07.2014
+# name, unit, method, resource, supplier key (None: the company itself), price from
+# 01.01.2014, from 01.07.2014
+BY_AREA, BY_METER = Service.Method.BY_AREA, Service.Method.BY_METER
 SERVICES = [
-    ("Ремонт жилья", "кв. м.", Service.Method.BY_AREA, None, "2.65", "2.80"),
-    ("Содержание жилья", "кв. м.", Service.Method.BY_AREA, None, "11.90", "12.41"),
-    ("Найм жилья", "кв. м.", Service.Method.BY_AREA, None, "6.20", "6.56"),
-    ("Холодное водоснабжение", "куб. м.", Service.Method.BY_METER, "water", "8.512", "9.044"),
-    ("Горячее водоснабжение", "куб. м.", Service.Method.BY_METER, "heat", "83.10", "88.26"),
-    ("Водоотведение", "куб. м.", Service.Method.BY_METER, "water", "12.80", "13.58"),
-    ("Электроснабжение", "кВт*ч", Service.Method.BY_METER, "power", "2.47", "2.61"),
-    ("Отопление", "Гкал", Service.Method.BY_METER, "heat", "1356.85", "1434.59"),
+    ("Ремонт жилья", "кв. м.", BY_AREA, "", None, "2.65", "2.80"),
+    ("Содержание жилья", "кв. м.", BY_AREA, "", None, "11.90", "12.41"),
+    ("Найм жилья", "кв. м.", BY_AREA, "", None, "6.20", "6.56"),
+    ("Холодное водоснабжение", "куб. м.", BY_METER, "cold_water", "water", "8.512", "9.044"),
+    ("Горячее водоснабжение", "куб. м.", BY_METER, "hot_water", "heat", "83.10", "88.26"),
+    ("Водоотведение", "куб. м.", BY_METER, WASTEWATER, "water", "12.80", "13.58"),
+    ("Электроснабжение", "кВт*ч", BY_METER, "electricity", "power", "2.47", "2.61"),
+    ("Отопление", "Гкал", BY_METER, "heating", "heat", "1356.85", "1434.59"),
 ]
 
 # Volumes of the metered services (cold, hot, sewage, power, heating) by month.
@@ -113,10 +115,12 @@ def reference_load() -> PersonalAccount:
     )  # fmt: skip
 
     services = []
-    for order, (name, unit, method, supplier, old_price, new_price) in enumerate(SERVICES, 1):
+    for order, (name, unit, method, resource, supplier, old_price, new_price) in enumerate(
+        SERVICES, 1
+    ):
         service = Service.objects.create(
             organization=kamal, supplier=suppliers[supplier] if supplier else kamal,
-            name=name, unit=unit, method=method, sort_order=order * 10,
+            name=name, unit=unit, method=method, resource=resource, sort_order=order * 10,
         )  # fmt: skip
         Tariff.objects.create(
             service=service, price=D(old_price),

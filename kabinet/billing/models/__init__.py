@@ -11,12 +11,13 @@ from .ledger import AppendOnlyQuerySet, Charge, LedgerRow, Payment, Penalty
 from .periods import BillingPeriod
 from .recalculations import Recalculation, TemporaryAbsence
 from .runs import BillingRun, RunChunk, RunIssue
-from .tariffs import ZONE_NAMES, Service, Tariff
+from .tariffs import WASTEWATER, ZONE_NAMES, Service, Tariff
 from .usage import HouseResourceVolume, MeterUsage
 
 __all__ = [
     "MONEY",
     "PRECISE",
+    "WASTEWATER",
     "ZONE_NAMES",
     "AppendOnlyQuerySet",
     "BillingPeriod",

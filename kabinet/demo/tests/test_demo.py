@@ -8,7 +8,17 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from kabinet.accounts.models import User
-from kabinet.billing.models import BillingPeriod, Charge, Payment, Penalty, Service, Tariff
+from kabinet.billing.models import (
+    BillingPeriod,
+    BillingRun,
+    Charge,
+    MeterUsage,
+    Payment,
+    Penalty,
+    RunIssue,
+    Service,
+    Tariff,
+)
 from kabinet.billing.selectors import account_balance, tariff_for
 from kabinet.core.periods import add_months
 from kabinet.demo.city import city_load
@@ -84,16 +94,26 @@ def test_the_city_company_has_three_houses_and_a_year_of_history():
     assert periods.count() == 12 and not periods.filter(is_closed=False).exists()
     assert periods.order_by("month").last().month == datetime.date(2026, 10, 1)
     services = Service.objects.filter(organization__inn="1650987654")
-    assert services.count() >= 10
-    # Every account: one charge per service per month.
-    per_account = (
-        Charge.objects.filter(account__in=accounts).values("account").annotate(n=Count("id"))
-    )
-    assert {row["n"] for row in per_account} == {services.count() * 12}
-    # Meters with a reading before the first month and one per month.
+    assert services.count() == 12
+    # Every account: one line per service (per zone of a day/night meter) every month.
     meters = Meter.objects.filter(premises__house__organization__inn="1650987654")
     assert meters.count() == 90
-    assert {m.readings.count() for m in meters} == {13}
+    two_zone = meters.filter(tariff_zones=2).count()
+    assert 0 < two_zone < 30
+    lines = Charge.objects.filter(account__in=accounts)
+    assert lines.count() == (30 * 12 + two_zone) * 12
+    # Computed by the billing run, month after month; each month paid and closed.
+    runs = BillingRun.objects.filter(period__in=periods, status=BillingRun.Status.DONE)
+    assert runs.count() == 12
+    assert not RunIssue.objects.filter(run__in=runs).exists()
+    # A few months without readings were billed by the average or the norm, and the
+    # substituted readings are stored as computed, never as submitted.
+    methods = set(MeterUsage.objects.filter(account__in=accounts).values_list("method", flat=True))
+    assert {MeterUsage.Method.READINGS, MeterUsage.Method.NORM} <= methods
+    computed = Reading.objects.filter(meter__in=meters, source=Reading.Source.COMPUTED)
+    assert computed.exists()
+    # The common-property share: by the house meter in two houses, by the norm in one.
+    assert lines.filter(common_volume__gt=0).exists()
 
 
 def test_city_charges_follow_the_tariff_in_force_and_the_readings():
@@ -191,7 +211,11 @@ def test_the_generator_adds_accounts_up_to_the_count_without_duplicate_houses():
     assert [h.n for h in houses] == [40, 40, 10]
     accounts = PersonalAccount.objects.filter(organization=organization)
     assert accounts.count() == 90
-    assert Charge.objects.filter(account__organization=organization).count() == 90 * 12
+    two_zone = Meter.objects.filter(
+        premises__house__organization=organization, tariff_zones=2
+    ).count()
+    lines = Charge.objects.filter(account__organization=organization)
+    assert lines.count() == 90 * 12 + two_zone  # the new accounts were charged too
     numbers = list(accounts.values_list("number", flat=True))
     assert len(set(numbers)) == 90
     # New rows after generation get fresh ids (sequences moved past explicit ids).
