@@ -27,14 +27,13 @@ from tests.factories import (
     OrganizationFactory,
     PersonalAccountFactory,
     PremisesFactory,
-    ServiceFactory,
     UserFactory,
 )
 
+from .helpers import NOV, OCT, busy_organization, lines, reading, service, snapshot
+
 pytestmark = pytest.mark.django_db
 
-NOV = datetime.date(2026, 11, 1)
-OCT = datetime.date(2026, 10, 1)
 SEP = datetime.date(2026, 9, 1)
 
 
@@ -62,31 +61,6 @@ def flat(house):
 @pytest.fixture
 def account(flat):
     return PersonalAccountFactory(premises=flat, opened_on=datetime.date(2020, 1, 1))
-
-
-def service(org, name, method, price, *, resource="", norm=None, common=False, common_norm=None):
-    created = ServiceFactory(
-        organization=org, name=name, method=method, resource=resource,
-        norm_per_resident=norm, common_property=common, common_norm=common_norm,
-    )  # fmt: skip
-    if price is not None:
-        tariff_add(service=created, price=D(price), valid_from=datetime.date(2026, 1, 1))
-    return created
-
-
-def reading(meter, month, value, *, zone=1, kind=Reading.Kind.REGULAR, source="resident", **extra):
-    return Reading.objects.create(
-        meter=meter, period=month, zone=zone, kind=kind, value=D(value), source=source, **extra
-    )
-
-
-def lines(account, month=NOV) -> dict[str, Charge]:
-    return {
-        (c.service.name if c.zone == 1 else f"{c.service.name}/{c.zone}"): c
-        for c in Charge.objects.filter(account=account, period__month=month).select_related(
-            "service"
-        )
-    }
 
 
 def run(org, month=NOV, **kwargs) -> BillingRun:
@@ -483,76 +457,44 @@ def test_a_recalculation_without_a_charge_gets_its_own_line(org, account):
 # --- runs, re-runs, closing ---------------------------------------------------------------------
 
 
-def _snapshot(org, month=NOV):
-    return sorted(
-        Charge.objects.filter(period__organization=org, period__month=month).values_list(
-            "account_id",
-            "service_id",
-            "zone",
-            "price",
-            "volume",
-            "amount",
-            "common_volume",
-            "common_amount",
-            "recalculation",
-            "total",
-        )
-    )
-
-
 @pytest.fixture
 def busy_org(org, settings):
-    """Three houses of flats with every kind of service, chunks of at most 5 accounts."""
+    """Three houses of four flats, chunks of at most 5 accounts: three chunks."""
     settings.BILLING_RUN_CHUNK_ACCOUNTS = 5
-    service(org, "Содержание", Service.Method.BY_AREA, "22.73")
-    service(org, "ТКО", Service.Method.BY_NORM, "125.60", norm=D("1"))
-    service(org, "Холодная вода", Service.Method.BY_METER, "30.00", resource="cold_water",
-            norm=D("5"), common=True, common_norm=D("0.03"))  # fmt: skip
-    for _house in range(3):
-        house = HouseFactory(organization=org, common_area=D("150"))
-        for flat in range(4):
-            premises = PremisesFactory(
-                house=house, area=D(40 + flat), residents_registered=flat % 3
-            )
-            PersonalAccountFactory(premises=premises)
-            if flat % 2:
-                meter = MeterFactory(premises=premises, resource="cold_water")
-                reading(meter, OCT, "10")
-                reading(meter, NOV, D("12.5") + flat)
-    return org
+    return busy_organization(org)
 
 
 def test_running_an_open_period_again_gives_the_same_lines(busy_org):
     first = run(busy_org)
     assert first.chunks.count() == 3 and first.accounts == 12
-    lines_first = _snapshot(busy_org)
+    lines_first = snapshot(busy_org)
     assert len(lines_first) == 36
     second = run(busy_org)
-    assert _snapshot(busy_org) == lines_first
+    assert snapshot(busy_org) == lines_first
     assert second.summary["total"] == first.summary["total"]
     assert Reading.objects.filter(source=Reading.Source.COMPUTED).count() == 0
 
 
 def test_a_rerun_takes_a_late_reading_and_a_new_tariff(busy_org):
     run(busy_org)
-    before = dict(((a, s), t) for a, s, *_rest, t in _snapshot(busy_org))
+    before = dict(((a, s), t) for a, s, *_rest, t in snapshot(busy_org))
     upkeep = Service.objects.get(name="Содержание")
     tariff_close(tariff=upkeep.tariffs.get(), valid_to=datetime.date(2026, 10, 31))
     tariff_add(service=upkeep, price=D("23.00"), valid_from=NOV)
     run(busy_org)
-    after = dict(((a, s), t) for a, s, *_rest, t in _snapshot(busy_org))
+    after = dict(((a, s), t) for a, s, *_rest, t in snapshot(busy_org))
     assert len(after) == len(before)
     assert all(after[key] > before[key] for key in after if key[1] == upkeep.pk)
 
 
 def test_a_dry_run_reports_the_changes_and_writes_nothing(busy_org):
     run(busy_org)
-    lines_before = _snapshot(busy_org)
+    lines_before = snapshot(busy_org)
     upkeep = Service.objects.get(name="Содержание")
     tariff_close(tariff=upkeep.tariffs.get(), valid_to=datetime.date(2026, 10, 31))
     tariff_add(service=upkeep, price=D("23.00"), valid_from=NOV)
     dry = run(busy_org, dry_run=True)
-    assert _snapshot(busy_org) == lines_before
+    assert snapshot(busy_org) == lines_before
     changes = dry.summary["changes"]
     assert (changes["added"], changes["removed"], changes["changed"]) == (0, 0, 12)
     assert (
@@ -565,7 +507,7 @@ def test_a_closed_period_refuses_a_run_and_any_change(busy_org):
     run(busy_org)
     period = BillingPeriod.objects.get(month=NOV)
     period_close(period=period, user=UserFactory())
-    lines_frozen = _snapshot(busy_org)
+    lines_frozen = snapshot(busy_org)
     with pytest.raises(RunRefused, match="закрыт"):
         run(busy_org)
     line = Charge.objects.filter(period=period).first()
@@ -576,7 +518,7 @@ def test_a_closed_period_refuses_a_run_and_any_change(busy_org):
         with pytest.raises((IntegrityError, DatabaseError), match="closed"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
-    assert _snapshot(busy_org) == lines_frozen
+    assert snapshot(busy_org) == lines_frozen
 
 
 def test_closing_goes_month_by_month_and_needs_a_computed_period(busy_org):
@@ -603,4 +545,4 @@ def test_in_the_background_the_chunks_go_to_the_task_workers(busy_org, settings)
     result = run(busy_org, background=True)
     result.refresh_from_db()
     assert result.status == BillingRun.Status.DONE
-    assert len(_snapshot(busy_org)) == 36
+    assert len(snapshot(busy_org)) == 36
