@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "simple_history",
     "captcha",
     "axes",
     # Kabinet's apps, floor by floor (pyproject.toml's import-linter contract keeps it so).
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who changed a tariff, a payment…
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a login lockout into the lockout page
@@ -240,6 +242,11 @@ else:
 
 # --- background tasks -----------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# --- audit: who changed which tariff, norm, recalculation, payment, period -----
+# (django-simple-history; the back office shows each object's history with its changes).
+# History is read, never replayed: reverting would bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- billing run (kabinet/billing/run/) --------------------------------------
 # Accounts per chunk: one transaction each, whole houses (a house larger than this is

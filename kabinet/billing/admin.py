@@ -3,13 +3,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.admin import KabinetAdmin, KabinetInline
+from kabinet.core.admin import KabinetAdmin, KabinetHistoryAdmin, KabinetInline, ReadOnlyRowsMixin
 from kabinet.core.money import format_money
 from kabinet.housing.admin import PersonalAccountAdmin as RegistryAccountAdmin
 from kabinet.housing.models import PersonalAccount
 
 from . import services
-from .models import BillingPeriod, Charge, Payment, Penalty, Service, Tariff
+from .models import Charge, Payment, Penalty, Service, Tariff
+from .run import admin as run_admin  # noqa: F401 - registers the billing run's pages
 from .selectors import account_balance
 
 
@@ -19,7 +20,7 @@ class TariffForm(forms.ModelForm):
 
     class Meta:
         model = Tariff
-        fields = ("service", "house", "price", "valid_from", "valid_to")
+        fields = ("service", "house", "zones", "zone", "price", "valid_from", "valid_to")
 
     def clean(self):
         cleaned = super().clean()
@@ -35,6 +36,8 @@ class TariffForm(forms.ModelForm):
                 house=house,
                 valid_from=valid_from,
                 valid_to=cleaned.get("valid_to"),
+                zones=cleaned.get("zones", tariff.zones),
+                zone=cleaned.get("zone", tariff.zone),
                 tariff_id=tariff.pk,
             )
         except ValidationError as error:
@@ -50,6 +53,8 @@ def _tariff_save(tariff: Tariff, *, adding: bool) -> Tariff:
             price=tariff.price,
             valid_from=tariff.valid_from,
             valid_to=tariff.valid_to,
+            zones=tariff.zones,
+            zone=tariff.zone,
         )
     return services.tariff_close(tariff=tariff, valid_to=tariff.valid_to)
 
@@ -58,7 +63,7 @@ class TariffInline(KabinetInline):
     model = Tariff
     form = TariffForm
     extra = 0
-    fields = ("house", "price", "valid_from", "valid_to")
+    fields = ("house", "zones", "zone", "price", "valid_from", "valid_to")
     show_change_link = True
 
     def has_change_permission(self, request, obj=None):
@@ -69,12 +74,17 @@ class TariffInline(KabinetInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(KabinetAdmin):
-    list_display = ("name", "unit", "method", "supplier", "organization", "sort_order")
+class ServiceAdmin(KabinetHistoryAdmin):
+    list_display = ("name", "unit", "method", "resource", "supplier", "organization", "sort_order")
     list_filter = ("organization", "method", "supplier")
     search_fields = ("name",)
     list_select_related = ("organization", "supplier")
     inlines = [TariffInline]
+    fieldsets = (
+        (None, {"fields": ("organization", "supplier", "name", "unit", "sort_order")}),
+        (_("Расчет"), {"fields": ("method", "resource", "norm_per_resident")}),
+        (_("Общедомовые нужды (СОИ)"), {"fields": ("common_property", "common_norm")}),
+    )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Tariff:
@@ -85,14 +95,14 @@ class ServiceAdmin(KabinetAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(KabinetAdmin):
+class TariffAdmin(KabinetHistoryAdmin):
     """Tariffs are history: the price and start of a tariff never change once saved.
 
     A new price is a new tariff; the old one is closed by setting "действует по".
     """
 
     form = TariffForm
-    list_display = ("service", "house", "price", "valid_from", "valid_to")
+    list_display = ("service", "house", "zone_name", "price", "valid_from", "valid_to")
     list_filter = ("service__organization", "service")
     search_fields = ("service__name",)
     list_select_related = ("service", "house")
@@ -103,29 +113,15 @@ class TariffAdmin(KabinetAdmin):
         obj.pk = saved.pk
 
     def get_readonly_fields(self, request, obj=None):
-        return (
-            ("service", "house", "price", "valid_from", "created_at") if obj else ("created_at",)
-        )
+        fixed = ("service", "house", "zones", "zone", "price", "valid_from", "created_at")
+        return fixed if obj else ("created_at",)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-@admin.register(BillingPeriod)
-class BillingPeriodAdmin(KabinetAdmin):
-    list_display = ("__str__", "organization", "is_closed", "closed_at")
-    list_filter = ("organization", "is_closed")
-    readonly_fields = ("closed_at",)
-
-
-class LedgerAdmin(KabinetAdmin):
-    """Ledger rows are viewed, never edited or deleted: a correction is a new row."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class LedgerAdmin(ReadOnlyRowsMixin, KabinetAdmin):
+    pass
 
 
 @admin.register(Charge)
@@ -134,9 +130,12 @@ class ChargeAdmin(LedgerAdmin):
         "account",
         "period",
         "service",
+        "zone",
         "price",
         "volume",
         "amount",
+        "common_volume",
+        "common_amount",
         "recalculation",
         "total",
     )
@@ -160,7 +159,7 @@ class PenaltyAdmin(LedgerAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(LedgerAdmin):
+class PaymentAdmin(ReadOnlyRowsMixin, KabinetHistoryAdmin):
     """Payments can be added (e.g. cash desk, a reversal as a negative amount), never edited."""
 
     list_display = ("account", "paid_on", "amount", "source", "external_id", "created_at")

@@ -218,6 +218,39 @@ def period_for_correction(*, organization_id: int, month: datetime.date) -> Bill
     return period_open(organization_id=organization_id, month=after)
 
 
+def recalculation_price(
+    *,
+    account: PersonalAccount,
+    service: Service,
+    concerns_month: datetime.date,
+    reason: str,
+    amount: Decimal | None = None,
+    volume: Decimal | None = None,
+) -> Decimal:
+    """Check a staff recalculation and give its sum: the sum as given, or the volume at
+    the tariff of the month it concerns. Raises ValidationError naming the field."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Укажите основание перерасчета.")})
+    if (amount is None) == (volume is None):
+        raise ValidationError(_("Укажите либо сумму, либо объем перерасчета."))
+    if service.organization_id != account.organization_id:
+        raise ValidationError({"service": _("Услугу начисляет другая организация.")})
+    if volume is not None:
+        month = month_start(concerns_month)
+        tariff = tariff_for(service_id=service.pk, house_id=account.premises.house_id, on=month)
+        if tariff is None:
+            raise ValidationError(
+                {"volume": _("На %(month)s у услуги нет тарифа: укажите сумму.")
+                 % {"month": month_label(month)}}
+            )  # fmt: skip
+        amount = line_amount(tariff.price, volume)
+    amount = round_money(amount)
+    if not amount:
+        field = "volume" if volume is not None else "amount"
+        raise ValidationError({field: _("Сумма перерасчета не может быть нулевой.")})
+    return amount
+
+
 def recalculation_add(
     *,
     account: PersonalAccount,
@@ -231,34 +264,19 @@ def recalculation_add(
     """A staff correction of one service's charge for a month, by a sum or by a volume
     (priced at that month's tariff), with its grounds. It is booked in that month's
     period if still open, else in the next open one; the next run of that period puts it
-    in the line's "Перерасчет" column."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Укажите основание перерасчета.")})
-    if (amount is None) == (volume is None):
-        raise ValidationError(_("Укажите либо сумму, либо объем перерасчета."))
-    if service.organization_id != account.organization_id:
-        raise ValidationError({"service": _("Услугу начисляет другая организация.")})
+    in the line's "Перерасчет" column. Recalculations are never edited: a mistaken one is
+    undone by another."""
+    amount = recalculation_price(
+        account=account, service=service, concerns_month=concerns_month, reason=reason,
+        amount=amount, volume=volume,
+    )  # fmt: skip
     concerns_month = month_start(concerns_month)
-    if volume is not None:
-        tariff = tariff_for(
-            service_id=service.pk, house_id=account.premises.house_id, on=concerns_month
-        )
-        if tariff is None:
-            raise ValidationError(
-                {"volume": _("На %(month)s у услуги нет тарифа: укажите сумму.")
-                 % {"month": month_label(concerns_month)}}
-            )  # fmt: skip
-        amount = line_amount(tariff.price, volume)
-    amount = round_money(amount)
-    if not amount:
-        raise ValidationError({"amount": _("Сумма перерасчета не может быть нулевой.")})
     with transaction.atomic():
         period = period_for_correction(
             organization_id=account.organization_id, month=concerns_month
         )
         return Recalculation.objects.create(
             account=account, service=service, period=period, concerns_month=concerns_month,
-            kind=Recalculation.Kind.MANUAL, volume=volume, amount=amount, reason=reason,
-            created_by=user,
+            kind=Recalculation.Kind.MANUAL, volume=volume, amount=amount,
+            reason=reason.strip(), created_by=user,
         )  # fmt: skip

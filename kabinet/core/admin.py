@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class RussianNumbersMixin:
@@ -19,3 +20,18 @@ class KabinetAdmin(RussianNumbersMixin, admin.ModelAdmin):
 
 class KabinetInline(RussianNumbersMixin, admin.TabularInline):
     pass
+
+
+class KabinetHistoryAdmin(RussianNumbersMixin, SimpleHistoryAdmin):
+    """An admin whose objects keep their history: who changed what, when, before and after
+    ("История" on the object's page)."""
+
+
+class ReadOnlyRowsMixin:
+    """Rows are viewed, never edited or deleted here: a correction is a new row."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.admin import KabinetAdmin, KabinetInline
+from kabinet.core.admin import KabinetAdmin, KabinetHistoryAdmin, KabinetInline
 
 from .models import (
     AccountAttachAttempt,
@@ -45,7 +45,7 @@ class PremisesInline(KabinetInline):
 
 
 @admin.register(House)
-class HouseAdmin(KabinetAdmin):
+class HouseAdmin(KabinetHistoryAdmin):
     list_display = ("address", "organization", "total_area")
     list_filter = ("organization", "city")
     search_fields = ("street", "number", "city", "postal_code")

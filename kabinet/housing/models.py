@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 digits = {
     n: RegexValidator(rf"^\d{{{n}}}$", _("Должно быть ровно %(n)d цифр.") % {"n": n})
@@ -135,6 +136,8 @@ class House(models.Model):
             "полностью, без ограничения нормативом."
         ),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("дом")

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kabinet.housing.models import PersonalAccount
 
@@ -156,6 +157,8 @@ class Payment(LedgerRow):
         ),
     )
     note = models.CharField(_("примечание"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("платеж")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kabinet.housing.models import Organization
 
@@ -28,6 +29,8 @@ class BillingPeriod(models.Model):
         related_name="+",
         verbose_name=_("закрыл"),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("расчетный период")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kabinet.housing.models import PersonalAccount
 
@@ -55,6 +56,8 @@ class Recalculation(models.Model):
     )
     created_at = models.DateTimeField(_("внесен"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("перерасчет")
         verbose_name_plural = _("перерасчеты")
@@ -100,6 +103,8 @@ class TemporaryAbsence(models.Model):
         verbose_name=_("внес"),
     )
     created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("временное отсутствие")

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kabinet.housing.models import House, Organization
 from kabinet.meters.models import Meter
@@ -86,6 +87,8 @@ class Service(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("порядок в квитанции"), default=100)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("услуга")
         verbose_name_plural = _("услуги")
@@ -145,6 +148,8 @@ class Tariff(models.Model):
     valid_from = models.DateField(_("действует с"))
     valid_to = models.DateField(_("действует по"), null=True, blank=True)
     created_at = models.DateTimeField(_("внесен"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("тариф")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kabinet.housing.models import House, PersonalAccount
 from kabinet.meters.models import Meter
@@ -64,6 +65,8 @@ class HouseResourceVolume(models.Model):
     month = models.DateField(_("месяц"), help_text=_("Первое число месяца."))
     resource = models.CharField(_("ресурс"), max_length=16, choices=Service.Resource)
     volume = models.DecimalField(_("объем по общедомовому прибору"), **PRECISE)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("показание общедомового прибора")
