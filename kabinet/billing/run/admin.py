@@ -263,9 +263,6 @@ class RecalculationForm(forms.ModelForm):
                 self.add_error(None, error)
         return cleaned
 
-    def _post_clean(self):
-        pass  # the model is built by `services.recalculation_add` in the admin's save_model
-
 
 @admin.register(Recalculation)
 class RecalculationAdmin(ReadOnlyRowsMixin, KabinetHistoryAdmin):
