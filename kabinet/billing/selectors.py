@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from kabinet.core.money import ZERO, round_money
 from kabinet.core.prepared import PreparedQuery
 
-from .models import Charge, Payment, Penalty, Service, Tariff
+from .models import ZONE_NAMES, Charge, Payment, Penalty, Service, Tariff
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -97,15 +97,22 @@ def last_payment_matches(*, account, paid_on: datetime.date, amount: Decimal) ->
 
 @dataclass(frozen=True)
 class ChargeLine:
-    """One service's line of a period's charges (Fig. 5)."""
+    """One service's line of a period's charges (Fig. 5), per tariff zone."""
 
-    service: str
+    service: str  # with the zone for a day/night meter: "Электроснабжение (день)"
     unit: str
     price: Decimal  # per unit, as charged
-    volume: Decimal
-    amount: Decimal
+    volume: Decimal  # the premises' own
+    amount: Decimal  # price × volume
+    common_volume: Decimal  # the share of the house's common-property use (ОДН)
+    common_amount: Decimal
     recalculation: Decimal
     total: Decimal
+
+    @property
+    def charged(self) -> Decimal:
+        """ "Начислено": the premises' own use and its common-property share."""
+        return self.amount + self.common_amount
 
 
 @dataclass(frozen=True)
@@ -115,14 +122,15 @@ class ChargesTable:
     month: datetime.date
     rows: list[ChargeLine]
     penalty: Decimal
-    amount: Decimal  # "Начислено": charges + penalty
+    amount: Decimal  # "Начислено": charges (common-property shares included) + penalty
     recalculation: Decimal
     total: Decimal  # "Итого начислено"
 
 
 _CHARGE_COLUMNS = (
-    "service__name", "service__unit", "price", "volume", "amount", "recalculation", "total",
-    "period__month", "penalty",
+    "service__name", "service__unit", "price", "volume", "amount", "common_volume",
+    "common_amount", "recalculation", "total", "zone", "tariff__zones", "period__month",
+    "penalty",
 )  # fmt: skip
 
 
@@ -133,7 +141,7 @@ def _with_penalty(charges):
     )
     return (
         charges.annotate(penalty=penalty)
-        .order_by("service__sort_order", "service__name")
+        .order_by("service__sort_order", "service__name", "zone")
         .values_list(*_CHARGE_COLUMNS)
     )
 
@@ -148,16 +156,24 @@ def _latest_charges_query(account_id):
 _latest_charges = PreparedQuery(_latest_charges_query)
 
 
+def _service_label(name: str, zone: int, zones: int | None) -> str:
+    zone_name = ZONE_NAMES.get((zones or 1, zone))
+    return f"{name} ({zone_name})" if zone_name else name
+
+
 def _charges_table(rows: list[tuple]) -> ChargesTable | None:
     if not rows:
         return None
-    lines = [ChargeLine(*row[:7]) for row in rows]
-    month, penalty = rows[0][7], rows[0][8]
+    lines = [
+        ChargeLine(_service_label(name, zone, zones), *figures)
+        for name, *figures, zone, zones, _month, _penalty in rows
+    ]
+    month, penalty = rows[0][-2], rows[0][-1]
     return ChargesTable(
         month=month,
         rows=lines,
         penalty=penalty,
-        amount=sum((line.amount for line in lines), ZERO) + penalty,
+        amount=sum((line.charged for line in lines), ZERO) + penalty,
         recalculation=sum((line.recalculation for line in lines), ZERO),
         total=sum((line.total for line in lines), ZERO) + penalty,
     )

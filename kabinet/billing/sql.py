@@ -15,7 +15,7 @@ are Python, registered on every connection, and read their arguments back as the
 decimals they were written as (at most six places) before computing in `Decimal`.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from kabinet.core.money import round_money
 
@@ -33,23 +33,26 @@ AS $$ SELECT round(volume * part / whole, 6) $$;
 
 
 def _decimal(value) -> Decimal:
-    # repr() of a float is the shortest text that reads back as that float: the decimal
-    # that was stored, for the at most 15 significant digits our columns hold.
-    text = repr(value) if isinstance(value, float) else str(value)
-    return Decimal(text).quantize(SIX_PLACES)
+    """The decimal a column value or an expression of them stands for. Stored values have
+    at most six places and SQLite hands them back as the nearest binary float, whose
+    shortest repr() is that decimal; a float sum or difference of them (a volume from two
+    readings, say) carries binary noise past the sixth place, which rounding removes."""
+    if isinstance(value, float):
+        return Decimal(repr(round(value, 6)))
+    return Decimal(value).quantize(SIX_PLACES)
 
 
 def _line_amount(price, volume):
     if price is None or volume is None:
         return None
-    return str(round_money(_decimal(price) * _decimal(volume)))
+    return float(round_money(_decimal(price) * _decimal(volume)))
 
 
 def _share(volume, part, whole):
     if volume is None or part is None or not whole:
         return None
     share = _decimal(volume) * _decimal(part) / _decimal(whole)
-    return str(share.quantize(SIX_PLACES, rounding="ROUND_HALF_UP"))
+    return float(share.quantize(SIX_PLACES, rounding=ROUND_HALF_UP))
 
 
 def register_sqlite_functions(sender, connection, **kwargs):

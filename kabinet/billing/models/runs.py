@@ -115,6 +115,7 @@ class RunIssue(models.Model):
         verbose_name = _("замечание расчета")
         verbose_name_plural = _("замечания расчета")
         ordering = ["run", "account", "service"]
+        indexes = [models.Index(fields=["run", "account", "service"], name="run_issue_line_idx")]
 
     def __str__(self):
         return self.get_reason_display()

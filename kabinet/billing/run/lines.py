@@ -18,7 +18,7 @@ from kabinet.core.money import line_amount, round_money
 from kabinet.core.periods import month_end
 from kabinet.housing.models import House
 
-from .sql import ACTIVE_METER, METER_OF_SERVICE, POSITIVE, Chunk, decimal_param, tariff_in_force
+from .sql import ACTIVE_METER, METER_OF_SERVICE, POSITIVE, Chunk, decimal_param
 
 CHARGE_COLUMNS = """billing_charge (created_at, account_id, period_id, service_id, tariff_id,
   zone, price, volume, amount, common_volume, common_amount, recalculation)"""
@@ -28,36 +28,36 @@ NOT_METERED_VOLUME = """CASE s.method WHEN 'area' THEN c.area
 
 LINES_NOT_METERED = f"""
 INSERT INTO {CHARGE_COLUMNS}
-SELECT %(now)s, c.account_id, %(period)s, s.id, t.id, 1, t.price, {NOT_METERED_VOLUME},
+SELECT %(now)s, c.account_id, %(period)s, s.id, t.tariff_id, 1, t.price, {NOT_METERED_VOLUME},
   kabinet_line_amount(t.price, {NOT_METERED_VOLUME}), 0, 0, 0
 FROM chunk c
 JOIN billing_service s ON s.organization_id = %(organization)s
   AND s.method IN ('area', 'norm', 'fixed')
   AND (s.method <> 'norm' OR s.norm_per_resident IS NOT NULL)
-JOIN billing_tariff t ON {tariff_in_force("t", service="s.id", house="c.house_id", zones="1", zone="1")}
+JOIN tariffs t ON t.house_id = c.house_id AND t.service_id = s.id AND t.zones = 1 AND t.zone = 1
 """
 
 USED = f"""used AS (
   SELECT u.account_id, c.house_id, s.id AS service_id,
     CASE WHEN s.resource = 'wastewater' THEN 1 ELSE m.tariff_zones END AS zones,
     u.zone, SUM(u.volume) AS volume
-  FROM billing_meterusage u
-  JOIN chunk c ON c.account_id = u.account_id
+  FROM chunk c CROSS JOIN billing_meterusage u
   JOIN meters_meter m ON m.id = u.meter_id
   JOIN billing_service s ON s.organization_id = %(organization)s AND s.method = 'meter'
     AND {METER_OF_SERVICE.format(m="u", s="s")}
-  WHERE u.period_id = %(period)s
+  WHERE u.account_id = c.account_id AND u.period_id = %(period)s
   GROUP BY u.account_id, c.house_id, s.id,
     CASE WHEN s.resource = 'wastewater' THEN 1 ELSE m.tariff_zones END, u.zone
 )"""
 
 LINES_BY_METERS = f""", {USED}
 INSERT INTO {CHARGE_COLUMNS}
-SELECT %(now)s, x.account_id, %(period)s, x.service_id, t.id, x.zone, t.price,
+SELECT %(now)s, x.account_id, %(period)s, x.service_id, t.tariff_id, x.zone, t.price,
   {POSITIVE.format(x="x.volume")}, kabinet_line_amount(t.price, {POSITIVE.format(x="x.volume")}),
   0, 0, 0
 FROM used x
-JOIN billing_tariff t ON {tariff_in_force("t", service="x.service_id", house="x.house_id", zones="x.zones", zone="x.zone")}
+JOIN tariffs t ON t.house_id = x.house_id AND t.service_id = x.service_id
+  AND t.zones = x.zones AND t.zone = x.zone
 WHERE NOT EXISTS (SELECT 1 FROM billing_runissue i WHERE i.run_id = %(run)s
   AND i.account_id = x.account_id AND i.service_id = x.service_id)
 """
@@ -76,13 +76,13 @@ WITHOUT_METER = f"""NOT EXISTS (SELECT 1 FROM meters_meter m
 
 LINES_METERED_BY_NORM = f"""
 INSERT INTO {CHARGE_COLUMNS}
-SELECT %(now)s, h.account_id, %(period)s, s.id, t.id, 1, t.price,
+SELECT %(now)s, h.account_id, %(period)s, s.id, t.tariff_id, 1, t.price,
   s.norm_per_resident * h.residents,
   kabinet_line_amount(t.price, s.norm_per_resident * h.residents), 0, 0, 0
 FROM holders h
 JOIN billing_service s ON s.organization_id = %(organization)s AND s.method = 'meter'
   AND s.norm_per_resident IS NOT NULL
-JOIN billing_tariff t ON {tariff_in_force("t", service="s.id", house="h.house_id", zones="1", zone="1")}
+JOIN tariffs t ON t.house_id = h.house_id AND t.service_id = s.id AND t.zones = 1 AND t.zone = 1
 WHERE {WITHOUT_METER}
 """
 
@@ -124,8 +124,9 @@ def lines_write(chunk: Chunk) -> None:
 
 INDIVIDUAL_USE = """
 SELECT c.house_id, ch.service_id, SUM(ch.volume)
-FROM billing_charge ch JOIN chunk c ON c.account_id = ch.account_id
-WHERE ch.period_id = %(period)s AND ch.service_id IN ({services})
+FROM chunk c CROSS JOIN billing_charge ch
+WHERE ch.account_id = c.account_id AND ch.period_id = %(period)s
+  AND ch.service_id IN ({services})
 GROUP BY c.house_id, ch.service_id
 """
 
@@ -134,13 +135,21 @@ SELECT p.house_id, SUM(p.area) FROM housing_premises p
 WHERE p.house_id IN (SELECT house_id FROM chunk) GROUP BY p.house_id
 """
 
-SHARE = "kabinet_share(%(available)s, (SELECT area FROM chunk WHERE chunk.account_id = billing_charge.account_id), %(total_area)s)"
-
-COMMON_SHARE = f"""
-UPDATE billing_charge SET common_volume = {SHARE},
-  common_amount = kabinet_line_amount(price, {SHARE})
-WHERE period_id = %(period)s AND service_id = %(service)s AND zone = 1
-  AND account_id IN (SELECT account_id FROM chunk WHERE house_id = %(house)s)
+# One statement per service for all the chunk's houses: `shares` lists each house's
+# volume to share and its premises' total area (a VALUES table built by the caller);
+# `targets` (materialized first, so that each line is found by its account) the volume
+# of each account.
+COMMON_SHARE = """
+, shares (house_id, available, total_area) AS (VALUES {values}),
+targets AS MATERIALIZED (
+  SELECT c.account_id, kabinet_share(s.available, c.area, s.total_area) AS volume
+  FROM chunk c JOIN shares s ON s.house_id = c.house_id
+)
+UPDATE billing_charge SET common_volume = t.volume,
+  common_amount = kabinet_line_amount(billing_charge.price, t.volume)
+FROM targets t
+WHERE billing_charge.account_id = t.account_id AND billing_charge.period_id = %(period)s
+  AND billing_charge.service_id = %(service)s AND billing_charge.zone = 1
 """
 
 ISSUES_COMMON = """
@@ -168,28 +177,31 @@ def common_share_write(chunk: Chunk, *, services: list[Service]) -> None:
         (row.house_id, row.resource): row.volume
         for row in HouseResourceVolume.objects.filter(house_id__in=chunk.houses, month=chunk.month)
     }
-    for house_id, house in houses.items():
-        for service in common:
+    for service in common:
+        shares = {}
+        for house_id, house in houses.items():
             available = _common_available(
                 house=house,
                 service=service,
                 house_volume=metered.get((house_id, service.resource)),
                 individual=Decimal(str(individual.get((house_id, service.pk)) or 0)),
             )
-            params = {"service": service.pk, "house": house_id}
             if available is None:
                 detail = _("нет объема по общедомовому прибору или площади и норматива СОИ")
-                chunk.execute(ISSUES_COMMON, {**params, "detail": detail})
-                continue
-            if available > 0 and total_area.get(house_id):
-                chunk.execute(
-                    COMMON_SHARE,
-                    {
-                        **params,
-                        "available": decimal_param(available),
-                        "total_area": decimal_param(Decimal(str(total_area[house_id]))),
-                    },
-                )
+                params = {"service": service.pk, "house": house_id, "detail": detail}
+                chunk.execute(ISSUES_COMMON, params)
+            elif available > 0 and total_area.get(house_id):
+                shares[house_id] = (available, Decimal(str(total_area[house_id])))
+        if shares:
+            values, params = [], {"service": service.pk}
+            for index, (house_id, (available, area)) in enumerate(shares.items()):
+                values.append(f"(%(h{index})s, %(a{index})s, %(t{index})s)")
+                params |= {
+                    f"h{index}": house_id,
+                    f"a{index}": decimal_param(available),
+                    f"t{index}": decimal_param(area),
+                }
+            chunk.execute(COMMON_SHARE.format(values=", ".join(values)), params)
 
 
 def _common_available(*, house, service, house_volume, individual) -> Decimal | None:
@@ -250,9 +262,17 @@ def recalculations_write(chunk: Chunk, *, run_computed: list[Recalculation]) -> 
     chunk.execute(RECALCULATION_ONLY_LINES)
 
 
+NEGATIVE_USE = """
+SELECT 1 FROM chunk c CROSS JOIN billing_meterusage u
+WHERE u.account_id = c.account_id AND u.period_id = %(period)s AND u.volume < 0
+"""
+
+
 def readings_catch_up(chunk: Chunk) -> list[Recalculation]:
     """Real readings below what the average or the norm billed: the difference back."""
     recalculations = []
+    if not chunk.rows(NEGATIVE_USE):  # as usual: nothing to give back
+        return recalculations
     for account_id, service_id, volume, price in chunk.rows(USED_BELOW_BILLED):
         amount = line_amount(Decimal(str(price)), Decimal(str(volume)))
         if amount:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +17,12 @@ from kabinet.billing.models import (
     BillingRun,
     Charge,
     RunChunk,
-    RunIssue,
     Service,
 )
 from kabinet.billing.services import period_open
 from kabinet.core.money import round_money
 from kabinet.core.periods import month_label
-from kabinet.housing.models import House
+from kabinet.housing.models import House, PersonalAccount
 from kabinet.meters.models import Meter
 
 from .lines import common_share_write, lines_write, readings_catch_up, recalculations_write
@@ -209,24 +208,26 @@ def _norms(services: list[Service]) -> dict[str, Decimal | None]:
 
 
 def _chunk_lines(context: Chunk):
-    return Charge.objects.filter(
-        period_id=context.period_id, account__premises__house_id__in=context.houses
-    )
+    accounts = PersonalAccount.objects.filter(premises__house_id__in=context.houses)
+    return Charge.objects.filter(period_id=context.period_id, account_id__in=accounts.values("pk"))
+
+
+CHUNK_TOTALS = """
+SELECT COUNT(*), SUM(ch.total) FROM chunk c CROSS JOIN billing_charge ch
+WHERE ch.account_id = c.account_id AND ch.period_id = %(period)s
+"""
+CHUNK_ISSUES = """
+SELECT COUNT(DISTINCT i.account_id) FROM chunk c CROSS JOIN billing_runissue i
+WHERE i.run_id = %(run)s AND i.account_id = c.account_id
+"""
 
 
 def _chunk_summary(context: Chunk) -> dict:
-    totals = _chunk_lines(context).aggregate(lines=Count("id"), total=Sum("total"))
-    with_issues = (
-        RunIssue.objects.filter(
-            run_id=context.run_id, account__premises__house_id__in=context.houses
-        )
-        .values("account_id")
-        .distinct()
-        .count()
-    )
+    [(lines, total)] = context.rows(CHUNK_TOTALS)
+    [(with_issues,)] = context.rows(CHUNK_ISSUES)
     return {
-        "lines": totals["lines"],
-        "total": str(round_money(totals["total"] or 0)),
+        "lines": lines,
+        "total": str(round_money(Decimal(str(total or 0)))),
         "accounts_with_issues": with_issues,
     }
 

@@ -1,5 +1,10 @@
 """SQL pieces of one chunk, shared by `usage.py` and `lines.py`.
 
+A chunk's statements read its accounts' rows through the indexes that start with the
+account (`CROSS JOIN`, which SQLite takes as the order to join in, keeps it from scanning
+the whole period's lines through the period's index: the run would slow down with every
+chunk).
+
 Written as SQL rather than with the ORM because they are `INSERT … SELECT` and
 `UPDATE … WHERE EXISTS` statements over a chunk's whole set of accounts, which the ORM
 cannot express; they run unchanged on PostgreSQL and SQLite. Money is computed by the
@@ -41,19 +46,22 @@ METER_OF_SERVICE = """({m}.resource = {s}.resource
 POSITIVE = "CASE WHEN {x} > 0 THEN {x} ELSE 0 END"
 
 
-def tariff_in_force(t: str, *, service: str, house: str, zones: str, zone: str) -> str:
-    """Join condition: `t` is the service's tariff for that zone in force on the period's
-    first day, the house's own if it has one, else the organization's."""
-    in_force = (
-        "{a}.service_id = {service} AND {a}.zones = {zones} AND {a}.zone = {zone} "
-        "AND {a}.valid_from <= %(month)s AND ({a}.valid_to IS NULL OR {a}.valid_to >= %(month)s)"
-    )
-    return (
-        f"{in_force.format(a=t, service=service, zones=zones, zone=zone)} "
-        f"AND ({t}.house_id = {house} OR ({t}.house_id IS NULL AND NOT EXISTS ("
-        f"SELECT 1 FROM billing_tariff th WHERE th.house_id = {house} AND "
-        f"{in_force.format(a='th', service=service, zones=zones, zone=zone)})))"
-    )
+# The tariff of each service (and zone) for each of the chunk's houses, in force on the
+# period's first day: the house's own if it has one, else the organization's. A few
+# hundred rows, computed once per statement; the lines join it on equality.
+IN_FORCE = (
+    """{t}.valid_from <= %(month)s AND ({t}.valid_to IS NULL OR {t}.valid_to >= %(month)s)"""
+)
+TARIFFS = f"""tariffs AS MATERIALIZED (
+  SELECT h.house_id, t.service_id, t.zones, t.zone, t.id AS tariff_id, t.price
+  FROM (SELECT DISTINCT house_id FROM chunk) h
+  JOIN billing_tariff t ON {IN_FORCE.format(t="t")}
+    AND (t.house_id = h.house_id OR (t.house_id IS NULL AND NOT EXISTS (
+      SELECT 1 FROM billing_tariff th WHERE th.house_id = h.house_id
+        AND th.service_id = t.service_id AND th.zones = t.zones AND th.zone = t.zone
+        AND {IN_FORCE.format(t="th")})))
+  JOIN billing_service s ON s.id = t.service_id AND s.organization_id = %(organization)s
+)"""
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,10 @@ class Chunk:
         }
 
     def sql(self, statement: str) -> str:
-        """A statement with the chunk's common tables in front (`WITH chunk, holders`)."""
+        """A statement with the chunk's common tables in front (`WITH chunk, holders,
+        tariffs`; a table a statement does not use is not computed)."""
         houses = ", ".join(str(int(house)) for house in self.houses)
-        return f"WITH {CHUNK.format(houses=houses)}, {HOLDERS} {statement}"
+        return f"WITH {CHUNK.format(houses=houses)}, {HOLDERS}, {TARIFFS} {statement}"
 
     def execute(self, statement: str, extra: dict | None = None) -> int:
         with connection.cursor() as cursor:

@@ -41,11 +41,19 @@ def charge_rows(table):
     twice as slow as this): the card is the cabinet's busiest page
     (bench/bench_account_card.py). Only the service's name and unit come from people
     and are escaped; the numbers are formatted here and hold no markup.
-    Columns: service, unit, tariff, volume, charged, recalculation, total.
+    Columns: service, unit, tariff, volume, charged, recalculation, total. A line with a
+    common-property share shows it under the volume ("+ 0,35 на СОИ") and charges both.
     """
     recalculation_label = escape(gettext("Перерасчет"))
+    common_label = escape(gettext("на СОИ"))
     rows = []
     for line in table.rows:
+        volume = quantity(line.volume)
+        if line.common_volume:
+            volume += (
+                f'<span class="common-share"> + {quantity(line.common_volume)} '
+                f"{common_label}</span>"
+            )
         if line.recalculation:
             recalculation = (
                 f'<td class="num m-detail" data-label="{recalculation_label}">'
@@ -57,8 +65,8 @@ def charge_rows(table):
             f'<tr><th scope="row" class="m-title">{escape(line.service)}</th>'
             f'<td class="m-unit">{escape(line.unit)}</td>'
             f'<td class="num m-price">{quantity(line.price)}</td>'
-            f'<td class="num m-volume">{quantity(line.volume)}</td>'
-            f'<td class="num m-hide">{format_money(line.amount)}</td>{recalculation}'
+            f'<td class="num m-volume">{volume}</td>'
+            f'<td class="num m-hide">{format_money(line.charged)}</td>{recalculation}'
             f'<td class="num m-key">{format_money(line.total)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
