@@ -13,9 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
 from kabinet import urls as project_urls
-from kabinet.billing.models import Payment, Tariff
+from kabinet.billing.models import MeterUsage, Payment, Tariff
+from kabinet.billing.selectors import account_period_charges
 from kabinet.billing.services import charge_add, payment_record, penalty_add, period_open
-from kabinet.housing.models import AccountAttachAttempt, AccountLink
+from kabinet.core.money import format_money
+from kabinet.demo.city import city_load
+from kabinet.housing.models import AccountAttachAttempt, AccountLink, PersonalAccount
 from tests.factories import (
     PASSWORD,
     HouseFactory,
@@ -615,3 +618,24 @@ def test_recalculations_and_names_are_shown_safely(client, user):
     )
     assert '<td class="num m-detail" data-label="Перерасчет">-4,82</td>' in body
     assert table_rows(response)[-1] == ("Итого", "24,82", "-4,82", "20,00")
+
+
+def test_the_card_of_a_demo_city_account_shows_what_the_billing_run_computed(client, user):
+    city_load(today=datetime.date(2026, 11, 25))
+    account = (
+        PersonalAccount.objects.filter(premises__meters__tariff_zones=2)
+        .filter(charges__common_volume__gt=0)
+        .distinct()
+        .first()
+    )
+    link(user, account)
+    client.force_login(user)
+    page = text(client.get(reverse("cabinet:card", args=[account.pk])))
+    table = account_period_charges(account_id=account.pk)
+    assert table.month == datetime.date(2026, 10, 1)
+    assert "Электроснабжение (день)" in page and "Электроснабжение (ночь)" in page
+    assert "на СОИ" in page
+    day = next(line for line in table.rows if line.service == "Электроснабжение (день)")
+    usage = MeterUsage.objects.filter(account=account, period__month=table.month, zone=1)
+    assert day.volume == sum(u.volume for u in usage if u.resource == "electricity")
+    assert f"Итого {format_money(table.total)}" in page
