@@ -19,3 +19,16 @@ class KabinetAdmin(RussianNumbersMixin, admin.ModelAdmin):
 
 class KabinetInline(RussianNumbersMixin, admin.TabularInline):
     pass
+
+
+class ReadOnlyAdmin(KabinetAdmin):
+    """A record staff read and never write: an audit trail, the list of sessions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
