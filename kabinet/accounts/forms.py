@@ -51,6 +51,18 @@ def _password_fields(label1, label2):
     return first, second
 
 
+def _phone_field():
+    """The mobile phone of registration and of the profile (validators.phone_normalize)."""
+    return forms.CharField(
+        label=_("Мобильный телефон"),
+        help_text=_("Номер мобильного телефона, например 8 (912) 345-67-89."),
+        error_messages={"required": _("Укажите номер мобильного телефона.")},
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "maxlength": PHONE_INPUT_MAX_LENGTH}
+        ),
+    )
+
+
 class PasswordPairMixin:
     """Two password fields: equal, and acceptable to the validators for this user."""
 
@@ -100,14 +112,7 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1, password2 = _password_fields(_("Пароль"), _("Подтверждение пароля"))
-    phone = forms.CharField(
-        label=_("Мобильный телефон"),
-        help_text=_("Номер мобильного телефона, например 8 (912) 345-67-89."),
-        error_messages={"required": _("Укажите номер мобильного телефона.")},
-        widget=forms.TextInput(
-            attrs={"type": "tel", "autocomplete": "tel", "maxlength": PHONE_INPUT_MAX_LENGTH}
-        ),
-    )
+    phone = _phone_field()
     captcha = CaptchaField(
         label=_("Код с изображения"),
         help_text=_("Введите символы с картинки; регистр букв не важен."),
@@ -329,14 +334,7 @@ class EmailChangeForm(forms.Form):
 
 
 class PhoneChangeForm(forms.Form):
-    phone = forms.CharField(
-        label=_("Мобильный телефон"),
-        help_text=_("Номер мобильного телефона, например 8 (912) 345-67-89."),
-        error_messages={"required": _("Укажите номер мобильного телефона.")},
-        widget=forms.TextInput(
-            attrs={"type": "tel", "autocomplete": "tel", "maxlength": PHONE_INPUT_MAX_LENGTH}
-        ),
-    )
+    phone = _phone_field()
 
     def clean_phone(self):
         return phone_normalize(self.cleaned_data["phone"].strip())
