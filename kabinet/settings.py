@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kabinet.accounts.sessions.SessionTrackingMiddleware",  # "Активные сеансы"
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a tariff, a payment…
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,6 +156,18 @@ ACCOUNT_ACTIVATION_TIMEOUT = int(os.environ.get("ACCOUNT_ACTIVATION_TIMEOUT", 3 
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3600))  # seconds
 ACCOUNT_MAIL_COOLDOWN = 60  # seconds between two activation / recovery e-mails to one user
 ACCOUNT_REMEMBER_ME_AGE = 30 * 24 * 3600  # "Запомнить?" checked; unchecked: until browser closes
+
+# The profile (docs/profile.md).
+# The link confirming a new e-mail address is valid this long, in seconds.
+ACCOUNT_EMAIL_CHANGE_TIMEOUT = int(os.environ.get("ACCOUNT_EMAIL_CHANGE_TIMEOUT", 24 * 3600))
+# A session's row in "Активные сеансы" is refreshed at most this often, in seconds.
+ACCOUNT_SESSION_TOUCH_INTERVAL = 300
+# Wrong current passwords in one session (changing e-mail or password, deleting the
+# account) before that session is ended: a stolen session cannot guess the password.
+ACCOUNT_PROFILE_PASSWORD_ATTEMPTS = 5
+# A deleted user's consents are kept as proof of consent this many years (ГК РФ ст. 196,
+# the limitation period), then `manage.py accounts_purge` deletes them.
+ACCOUNT_CONSENT_PROOF_RETENTION_YEARS = 3
 
 # Attaching a personal account (housing.services.account_attach): wrong proofs of the
 # last payment within the window lock further tries for the lockout's length.

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.admin import ReadOnlyAdmin
 from kabinet.core.security import client_ip
 
 from . import services
-from .models import AccountToken, Consent, User
+from .devices import device_name
+from .models import AccountToken, Consent, User, UserSession
 
 
 class ConsentInline(admin.TabularInline):
@@ -14,6 +16,9 @@ class ConsentInline(admin.TabularInline):
     can_delete = False
     fields = ("document", "version", "accepted_at", "ip_address")
     readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # proof of consent: kept when the user is deleted (docs/profile.md)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -47,6 +52,15 @@ class UserAdmin(DjangoUserAdmin):
                 user=obj, active=obj.is_active, by=request.user, ip=client_ip(request)
             )
 
+    # Staff delete a user (on a written request, say) the way the user would: the
+    # personal data go, the proofs of consent and the ledgers stay (docs/profile.md).
+    def delete_model(self, request, obj):
+        services.user_erase(user=obj, ip=client_ip(request), by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.user_erase(user=user, ip=client_ip(request), by=request.user)
+
 
 @admin.register(AccountToken)
 class AccountTokenAdmin(admin.ModelAdmin):
@@ -64,3 +78,28 @@ class AccountTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    """Where users are logged in, for support. The session key is not stored (only its
+    digest, not shown either); sessions are ended by the user ("Активные сеансы") or by
+    blocking the user, not here."""
+
+    list_display = ("user", "device", "ip_address", "created_at", "last_seen_at", "expires_at")
+    search_fields = ("user__username", "user__email", "ip_address")
+    fields = (
+        "user",
+        "device",
+        "user_agent",
+        "ip_address",
+        "created_at",
+        "last_seen_at",
+        "expires_at",
+    )
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    @admin.display(description=_("устройство"))
+    def device(self, obj):
+        return device_name(obj.user_agent)

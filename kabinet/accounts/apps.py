@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from . import security, sqlite
+        from . import security, sessions, sqlite
 
         connection_created.connect(sqlite.register_unicode_lower, dispatch_uid="kabinet_lower")
         security.connect_signals()
+        sessions.connect_signals()

@@ -11,6 +11,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from kabinet.core.masking import mask_email
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -57,5 +59,54 @@ def password_reset(*, user, token: str, valid_minutes: int) -> Sent:
             "link": absolute_url(reverse("accounts:password_reset_link", args=[token])),
             "valid_minutes": valid_minutes,
             "reset_link": absolute_url(reverse("accounts:password_reset")),
+        },
+    )
+
+
+def email_change(*, user, token: str, new_email: str, valid_hours: int) -> Sent:
+    """To the new address: the link that confirms it."""
+    return send(
+        "email-change",
+        to=new_email,
+        context={
+            "user": user,
+            "new_email": new_email,
+            "link": absolute_url(reverse("accounts:email_change_link", args=[token])),
+            "valid_hours": valid_hours,
+        },
+    )
+
+
+def email_changed(*, user, old_email: str) -> Sent:
+    """To the old address: it has been replaced (the new one shown masked)."""
+    return send(
+        "email-changed",
+        to=old_email,
+        context={"user": user, "new_email_masked": mask_email(user.email)},
+    )
+
+
+def password_changed(*, user, when, client_ip: str | None) -> Sent:
+    return send(
+        "password-changed",
+        to=user.email,
+        context={
+            "user": user,
+            "when": when,
+            "client_ip": client_ip,
+            "reset_link": absolute_url(reverse("accounts:password_reset")),
+        },
+    )
+
+
+def user_deleted(*, user, email: str, username: str) -> Sent:
+    """The confirmation of a deleted account, to the address it had."""
+    return send(
+        "user-deleted",
+        to=email,
+        context={
+            "username": username,
+            "register_link": absolute_url(reverse("accounts:register")),
+            "retention": settings.ACCOUNT_CONSENT_PROOF_RETENTION_YEARS,
         },
     )

@@ -1,4 +1,4 @@
-"""Forms of registration, login and password recovery; every message in Russian."""
+"""Forms of registration, login, password recovery and the profile; every message in Russian."""
 
 from captcha.fields import CaptchaField
 from django import forms
@@ -51,6 +51,18 @@ def _password_fields(label1, label2):
     return first, second
 
 
+def _phone_field():
+    """The mobile phone of registration and of the profile (validators.phone_normalize)."""
+    return forms.CharField(
+        label=_("Мобильный телефон"),
+        help_text=_("Номер мобильного телефона, например 8 (912) 345-67-89."),
+        error_messages={"required": _("Укажите номер мобильного телефона.")},
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "maxlength": PHONE_INPUT_MAX_LENGTH}
+        ),
+    )
+
+
 class PasswordPairMixin:
     """Two password fields: equal, and acceptable to the validators for this user."""
 
@@ -100,14 +112,7 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1, password2 = _password_fields(_("Пароль"), _("Подтверждение пароля"))
-    phone = forms.CharField(
-        label=_("Мобильный телефон"),
-        help_text=_("Номер мобильного телефона, например 8 (912) 345-67-89."),
-        error_messages={"required": _("Укажите номер мобильного телефона.")},
-        widget=forms.TextInput(
-            attrs={"type": "tel", "autocomplete": "tel", "maxlength": PHONE_INPUT_MAX_LENGTH}
-        ),
-    )
+    phone = _phone_field()
     captcha = CaptchaField(
         label=_("Код с изображения"),
         help_text=_("Введите символы с картинки; регистр букв не важен."),
@@ -280,3 +285,77 @@ class NewPasswordForm(PasswordPairMixin, forms.Form):
         cleaned = super().clean()
         self.check_passwords(self.user)
         return cleaned
+
+
+# --- the profile -----------------------------------------------------------------------
+# Rules the database must see (a wrong current password, a taken address) are decided by
+# the services; the views put their refusals next to the fields named here.
+
+
+def current_password_field(help_text=None) -> forms.CharField:
+    return forms.CharField(
+        label=_("Текущий пароль"),
+        strip=False,
+        help_text=help_text,
+        error_messages={"required": _("Введите текущий пароль.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+WRONG_PASSWORD = _("Неверный пароль. Проверьте раскладку клавиатуры и Caps Lock.")
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Новый e-mail"),
+        max_length=254,
+        help_text=_(
+            "На этот адрес придет письмо со ссылкой: адрес сменится, когда вы по ней перейдете."
+        ),
+        error_messages={
+            "required": _("Укажите новый адрес электронной почты."),
+            "invalid": _("Введите адрес электронной почты, например ivanov@mail.ru."),
+            "max_length": _("Не более %(limit_value)d символов."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = current_password_field(_("Чтобы никто, кроме вас, не сменил адрес."))
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"].strip())
+
+    REFUSALS = {
+        "same": _("Это ваш текущий адрес. Укажите другой."),
+        "taken": _("Этот e-mail уже используется другой учетной записью. Укажите другой адрес."),
+        "cooldown": _(
+            "Письмо со ссылкой только что отправлено. Подождите минуту и попробуйте снова."
+        ),
+    }
+
+
+class PhoneChangeForm(forms.Form):
+    phone = _phone_field()
+
+    def clean_phone(self):
+        return phone_normalize(self.cleaned_data["phone"].strip())
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = current_password_field()
+    field_order = ["current_password", "password1", "password2"]
+
+    def clean(self):
+        cleaned = super().clean()
+        current, new = cleaned.get("current_password"), cleaned.get("password1")
+        if current and new and current == new and "password1" not in self.errors:
+            self.add_error(
+                "password1",
+                ValidationError(
+                    _("Новый пароль должен отличаться от текущего."), code="unchanged"
+                ),
+            )
+        return cleaned
+
+
+class UserDeleteForm(forms.Form):
+    password = current_password_field(_("Удаление нельзя отменить: подтвердите его паролем."))

@@ -1,4 +1,5 @@
-"""Writes for accounts: registration, activation, password recovery.
+"""Writes for accounts: registration, activation, password recovery, and the profile
+(e-mail change, phone, password change, ending sessions, deleting the user).
 
 Each service owns its transaction. Mail goes out after the commit, so a slow or
 failing mail server never holds a transaction open nor undoes a registration;
@@ -12,18 +13,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from axes.models import AccessFailureLog, AccessLog
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import password_validation
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kabinet.core.security import log_event
 
-from . import emails, legal, selectors
+from . import emails, legal, selectors, sessions
 from .models import AccountToken, Consent, User
 from .security import login_key
 from .selectors import TokenState, token_digest
+from .validators import phone_normalize
 
 Purpose = AccountToken.Purpose
 
@@ -58,7 +64,11 @@ def password_reset_lifetime() -> timedelta:
     return timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 
-def _token_issue(*, user: User, purpose: str, lifetime: timedelta) -> str:
+def email_change_lifetime() -> timedelta:
+    return timedelta(seconds=settings.ACCOUNT_EMAIL_CHANGE_TIMEOUT)
+
+
+def _token_issue(*, user: User, purpose: str, lifetime: timedelta, new_email: str = "") -> str:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     AccountToken.objects.create(
@@ -67,6 +77,7 @@ def _token_issue(*, user: User, purpose: str, lifetime: timedelta) -> str:
         digest=token_digest(token),
         created_at=now,
         expires_at=now + lifetime,
+        new_email=new_email,
     )
     return token
 
@@ -261,8 +272,9 @@ def password_reset_user(*, token: str) -> User | None:
 def password_reset_complete(*, token: str, password: str, ip: str | None) -> User:
     """Set a new password through a recovery link.
 
-    The link works once; every other recovery link of the user dies with it; every
-    session of the user ends (the session hash Django keeps depends on the password);
+    The link works once; every other recovery link of the user dies with it, and so does
+    a pending e-mail change; every session of the user ends (the session hash Django
+    keeps depends on the password);
     the login throttle of the account is cleared; an account awaiting activation
     becomes active.
     """
@@ -272,6 +284,7 @@ def password_reset_complete(*, token: str, password: str, ip: str | None) -> Use
         password_validation.validate_password(password, user)
         now = timezone.now()
         _tokens_retire(user=user, purpose=Purpose.PASSWORD_RESET, now=now)
+        _tokens_retire(user=user, purpose=Purpose.EMAIL_CHANGE, now=now)
         user.set_password(password)
         fields = ["password"]
         if user.can_self_activate:
@@ -279,6 +292,7 @@ def password_reset_complete(*, token: str, password: str, ip: str | None) -> Use
             user.is_active, user.activation_pending = True, False
             fields += ["is_active", "activation_pending"]
         user.save(update_fields=fields)
+        sessions.sessions_forget(user=user)
     axes_reset(username=login_key(user.username))
     log_event("password_reset.completed", ip=ip, user_id=user.pk)
     return user
@@ -289,11 +303,15 @@ def user_access_set(*, user: User, active: bool, by: User | None, ip: str | None
 
     Either decision ends self-service activation: a user blocked here cannot unblock
     themselves with an old or a new activation link, and one made active needs none.
+    A blocked user's sessions end. Not durable: the admin's change form calls it inside
+    its own transaction.
     """
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         user.is_active = active
         user.activation_pending = False
         user.save(update_fields=["is_active", "activation_pending"])
+        if not active:
+            sessions.sessions_forget(user=user)  # a blocked user's sessions are void
     log_event(
         "user.unblocked" if active else "user.blocked",
         ip=ip,
@@ -301,3 +319,237 @@ def user_access_set(*, user: User, active: bool, by: User | None, ip: str | None
         by=by.pk if by else "-",
     )
     return user
+
+
+# --- the profile: e-mail, phone, password, sessions, deleting the user ---------------
+# docs/profile.md. Changes that need the current password take it as an argument and
+# raise PasswordRefused (logged) before anything else is looked at.
+
+
+class PasswordRefused(Exception):
+    """The current password, asked to confirm a change, is wrong."""
+
+
+class EmailChangeRefused(Exception):
+    """A new e-mail address that cannot be taken: "same" (the current one), "taken" (by
+    another user, regardless of case) or "cooldown" (a link was mailed a moment ago)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _password_check(*, user: User, password: str, ip: str | None, action: str) -> None:
+    if not user.check_password(password):
+        log_event("password.refused", ip=ip, user_id=user.pk, level=logging.WARNING, action=action)
+        raise PasswordRefused
+
+
+def email_change_request(
+    *, user: User, new_email: str, password: str, ip: str | None
+) -> emails.Sent | None:
+    """Mail a confirmation link to `new_email`; the address changes when it is followed.
+
+    The current password is asked first, so that whether an address is taken is told
+    only to the account's owner. A new request replaces the pending one (only the latest
+    link works); at most one such e-mail a minute (ACCOUNT_MAIL_COOLDOWN).
+    """
+    new_email = User.objects.normalize_email(new_email.strip())
+    _password_check(user=user, password=password, ip=ip, action="email_change")
+    reason = None
+    if new_email.lower() == (user.email or "").lower():
+        reason = "same"
+    elif selectors.email_exists(email=new_email, except_user_id=user.pk):
+        reason = "taken"
+    elif _recently_mailed(user=user, purpose=Purpose.EMAIL_CHANGE):
+        reason = "cooldown"
+    if reason:
+        log_event("email_change.refused", ip=ip, user_id=user.pk, reason=reason)
+        raise EmailChangeRefused(reason)
+    with transaction.atomic(durable=True):
+        _tokens_retire(user=user, purpose=Purpose.EMAIL_CHANGE, now=timezone.now())
+        token = _token_issue(
+            user=user,
+            purpose=Purpose.EMAIL_CHANGE,
+            lifetime=email_change_lifetime(),
+            new_email=new_email,
+        )
+    hours = max(1, round(email_change_lifetime() / timedelta(hours=1)))
+    sent = _mail(
+        emails.email_change, user=user, ip=ip, token=token, new_email=new_email, valid_hours=hours
+    )
+    log_event(
+        "email_change.requested", ip=ip, user_id=user.pk, result="sent" if sent else "failed"
+    )
+    return sent
+
+
+def email_change_user(*, token: str) -> User | None:
+    """The user a still-usable e-mail confirmation link belongs to (for its page)."""
+    check = selectors.token_check(token=token, purpose=Purpose.EMAIL_CHANGE)
+    return check.token.user if check.valid and check.token.user.is_active else None
+
+
+def email_change_confirm(*, token: str, ip: str | None) -> User:
+    """Replace the user's e-mail by the address the link was sent to, and tell the old one.
+
+    Raises TokenRefused for an unknown, used, expired or superseded link, and
+    EmailChangeRefused("taken") if someone else took the address in the meantime.
+    Recovery links mailed to the old address die with the change.
+    """
+    with transaction.atomic(durable=True):
+        found = _token_redeem(token=token, purpose=Purpose.EMAIL_CHANGE, ip=ip)
+        user = found.user
+        if not user.is_active:
+            raise TokenRefused(TokenState.INVALID)
+        if selectors.email_exists(email=found.new_email, except_user_id=user.pk):
+            log_event("email_change.refused", ip=ip, user_id=user.pk, reason="taken")
+            raise EmailChangeRefused("taken")
+        old_email = user.email
+        now = timezone.now()
+        _tokens_retire(user=user, purpose=Purpose.EMAIL_CHANGE, now=now)
+        _tokens_retire(user=user, purpose=Purpose.PASSWORD_RESET, now=now)
+        user.email = found.new_email
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email"])
+        except IntegrityError as error:  # taken between the check and the save
+            raise EmailChangeRefused("taken") from error
+    log_event("email_change.confirmed", ip=ip, user_id=user.pk)
+    if old_email:
+        _mail(emails.email_changed, user=user, ip=ip, old_email=old_email)
+    return user
+
+
+def phone_change(*, user: User, phone: str, ip: str | None) -> User:
+    """Set the mobile phone (the registration rules: Russian mobile numbers, E.164)."""
+    phone = phone_normalize(phone.strip())
+    if phone == user.phone:
+        return user
+    with transaction.atomic(durable=True):
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    log_event("phone.changed", ip=ip, user_id=user.pk)
+    return user
+
+
+def password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    keep_session_key: str | None,
+    ip: str | None,
+) -> User:
+    """Set a new password, given the current one; e-mail a notice.
+
+    Every session of the user but `keep_session_key`'s ends (Django's session hash
+    depends on the password; the caller re-signs the session it keeps with
+    `update_session_auth_hash`). Pending recovery and e-mail change links die too: one
+    who changes the password because of an intruder cancels what the intruder asked.
+    """
+    _password_check(user=user, password=current_password, ip=ip, action="password_change")
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _tokens_retire(user=user, purpose=Purpose.PASSWORD_RESET, now=now)
+        _tokens_retire(user=user, purpose=Purpose.EMAIL_CHANGE, now=now)
+        ended = sessions.sessions_forget(user=user, keep_session_key=keep_session_key)
+    log_event("password.changed", ip=ip, user_id=user.pk, sessions_ended=ended)
+    if user.email:
+        _mail(emails.password_changed, user=user, ip=ip, when=now, client_ip=ip)
+    return user
+
+
+def sessions_end_others(*, user: User, keep_session_key: str | None, ip: str | None) -> int:
+    """End every session of the user but `keep_session_key`'s; return how many rows went.
+
+    A new session salt makes every session's proof stale (`User.get_session_auth_hash`),
+    whatever the session store: an ended session is logged out at its next request. The
+    caller re-signs the session it keeps with `update_session_auth_hash`.
+    """
+    with transaction.atomic(durable=True):
+        user.session_salt = secrets.token_hex(16)
+        user.save(update_fields=["session_salt"])
+        ended = sessions.sessions_forget(user=user, keep_session_key=keep_session_key)
+    log_event("sessions.ended", ip=ip, user_id=user.pk, count=ended)
+    return ended
+
+
+def consent_subject_digest(email: str) -> str:
+    """How a withdrawn consent is found again: the SHA-256 of the e-mail in lower case."""
+    return token_digest(email.strip().lower())
+
+
+def user_delete(*, user: User, password: str, ip: str | None) -> None:
+    """The resident deletes their own account, confirming it with the password."""
+    _password_check(user=user, password=password, ip=ip, action="user_delete")
+    user_erase(user=user, ip=ip)
+
+
+def user_erase(*, user: User, ip: str | None, by: User | None = None) -> None:
+    """Delete the user and the personal data Kabinet holds about them (152-ФЗ ст. 21).
+
+    Deleted: the user (login, e-mail, phone, password, names), their one-time links,
+    session rows, account links with their subscriptions (housing cascades), and the
+    login throttle's records of the login (django-axes). Kept, without the user
+    (docs/profile.md says why and how long): the consents as proof of consent
+    (`Consent.withdrawn_at`, `subject_digest`), the attach attempts (SET_NULL: they guard
+    accounts against guessing), the accounts and their ledgers (the organization's), the
+    security log's lines. Staff's admin history of the user loses the login it named.
+    The login and the e-mail are free for a new registration at once. A confirmation is
+    mailed to the address after the commit. Also called by the admin's delete (`by`).
+    """
+    user_id, username, email = user.pk, user.username, user.email
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user_id).values_list("pk").first()
+        Consent.objects.filter(user_id=user_id).update(
+            user=None,
+            withdrawn_at=now,
+            subject_digest=consent_subject_digest(email) if email else "",
+        )
+        key = login_key(username) or username.lower()
+        axes_reset(username=key)
+        AccessFailureLog.objects.filter(username=key).delete()
+        AccessLog.objects.alias(username_ci=Lower("username")).filter(
+            username_ci=username.lower()
+        ).delete()
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(user_id)
+        ).update(object_repr=f"#{user_id}")
+        user.delete()
+        if email:
+            transaction.on_commit(
+                lambda: _mail(
+                    emails.user_deleted, user=user, ip=ip, email=email, username=username
+                )
+            )
+    log_event("user.deleted", ip=ip, user_id=user_id, by=by.pk if by else "-")
+
+
+@dataclass(frozen=True)
+class Purged:
+    sessions: int
+    consents: int
+
+
+def personal_data_purge(*, now=None) -> Purged:
+    """Delete expired session rows and the proofs of consent of users deleted more than
+    ACCOUNT_CONSENT_PROOF_RETENTION_YEARS ago (`manage.py accounts_purge`, daily)."""
+    now = now or timezone.now()
+    years = settings.ACCOUNT_CONSENT_PROOF_RETENTION_YEARS
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - years, day=28)
+    with transaction.atomic(durable=True):
+        ended = sessions.sessions_purge_expired()
+        consents, _by_model = Consent.objects.filter(
+            user__isnull=True, withdrawn_at__lte=cutoff
+        ).delete()
+    if ended or consents:
+        log_event("personal_data.purged", sessions=ended, consents=consents)
+    return Purged(sessions=ended, consents=consents)

@@ -21,6 +21,8 @@ account_patterns = (
             views.password_reset_link,
             name="password_reset_link",
         ),
+        path("email/confirm/", views.email_change_confirm, name="email_change_confirm"),
+        path("email/confirm/<str:token>/", views.email_change_link, name="email_change_link"),
         path("legal/<slug:kind>/", views.legal_document, name="legal"),
     ],
     "accounts",

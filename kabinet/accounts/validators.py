@@ -96,3 +96,14 @@ def phone_normalize(value: str) -> str:
             params={"example": example},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(value: str) -> str:
+    """ "+79123456789" → "+7 912 345-67-89"; anything unparsable as it is."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

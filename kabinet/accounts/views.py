@@ -1,4 +1,5 @@
-"""Registration, activation, login, logout and password recovery: thin function views."""
+"""Registration, activation, login, logout, password recovery and the link confirming a
+new e-mail address: thin function views. (The profile's pages are in cabinet/views/profile.py.)"""
 
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from .selectors import TokenState
 REGISTERED_SESSION_KEY = "kabinet_registered"
 RESET_SESSION_KEY = "kabinet_password_reset_token"
 ACTIVATION_SESSION_KEY = "kabinet_activation_token"
+EMAIL_CHANGE_SESSION_KEY = "kabinet_email_change_token"
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -56,10 +58,12 @@ def login_view(request):
         return redirect(next_url)
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        auth.login(request, form.get_user())  # a new session id
+        # The expiry first: login keeps it, and the session's row (accounts/sessions.py),
+        # made at login, records the session's real lifetime.
         request.session.set_expiry(
             settings.ACCOUNT_REMEMBER_ME_AGE if form.cleaned_data["remember"] else 0
         )
+        auth.login(request, form.get_user())  # a new session id
         return redirect(next_url)
     return render(request, "registration/login.html", {"form": form, "next": next_url})
 
@@ -279,6 +283,59 @@ def password_reset_set(request):
         messages.success(request, _("Пароль изменен. Войдите с новым паролем."))
         return redirect("login")
     return render(request, "accounts/password_reset_set.html", {"form": form, "user_obj": user})
+
+
+# --- confirming a new e-mail address -------------------------------------------------
+
+
+@never_cache
+def email_change_link(request, token):
+    """The link mailed to the new address: stash the token, show the confirmation page."""
+    _stash_token(request, EMAIL_CHANGE_SESSION_KEY, token)
+    return redirect("accounts:email_change_confirm")
+
+
+@never_cache
+@GET_POST
+def email_change_confirm(request):
+    """GET shows the new address and a button, POST confirms (mail scanners change nothing).
+
+    No login is needed: the link proves the new address, and the change was asked for
+    with the account's password.
+    """
+    token = request.session.get(EMAIL_CHANGE_SESSION_KEY, "")
+    if request.method == "POST":
+        try:
+            user = services.email_change_confirm(token=token, ip=client_ip(request))
+        except services.TokenRefused as refused:
+            context = {"state": refused.state.value}
+            return render(
+                request,
+                "accounts/email_change_confirm.html",
+                context,
+                status=_token_status(refused.state),
+            )
+        except services.EmailChangeRefused:
+            return render(
+                request, "accounts/email_change_confirm.html", {"state": "taken"}, status=409
+            )
+        request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
+        messages.success(
+            request,
+            _("Адрес %(email)s подтвержден и теперь указан в профиле.") % {"email": user.email},
+        )
+        # Back to the profile of the one whose address it is; anyone else (the link may be
+        # opened where another user is logged in) to the home page.
+        if request.user.is_authenticated:
+            return redirect("cabinet:profile" if request.user.pk == user.pk else "home")
+        return redirect("login")
+    check = selectors.token_check(token=token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
+    state = check.state
+    if check.valid and services.email_change_user(token=token) is None:
+        state = TokenState.INVALID  # blocked by staff after the link was sent
+    context = {"state": state.value, "new_email": check.token.new_email if check.valid else ""}
+    status = 200 if state is TokenState.VALID else _token_status(state)
+    return render(request, "accounts/email_change_confirm.html", context, status=status)
 
 
 # --- legal texts ---------------------------------------------------------------------

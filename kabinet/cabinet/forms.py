@@ -1,4 +1,5 @@
-"""The attach form of Fig. 4: cascading choices, proof of the last payment, CAPTCHA."""
+"""The attach form of Fig. 4 (cascading choices, proof of the last payment, CAPTCHA) and the
+profile's subscriptions form."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -142,3 +143,49 @@ class AccountAttachForm(forms.Form):
                 _("Дата платежа не может быть позже сегодняшней."), code="future"
             )
         return paid_on
+
+
+class SubscriptionsForm(forms.Form):
+    """Two switches per attached account: receipts by e-mail, meter-reading reminders.
+
+    Built from the user's own links only: a field for another user's account cannot
+    exist, whatever is posted.
+    """
+
+    SWITCHES = (
+        ("receipts_by_email", _("Квитанции по e-mail")),
+        ("reading_reminders", _("Напоминания о показаниях счетчиков")),
+    )
+
+    def __init__(self, links, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = links
+        for link in links:
+            for field, label in self.SWITCHES:
+                self.fields[self.field_name(field, link.account_id)] = forms.BooleanField(
+                    label=label, required=False, initial=getattr(link, field)
+                )
+
+    @staticmethod
+    def field_name(field: str, account_id: int) -> str:
+        return f"{field}_{account_id}"
+
+    def groups(self):
+        """(link, [bound fields]) per account, for the template."""
+        return [
+            (
+                link,
+                [self[self.field_name(field, link.account_id)] for field, _label in self.SWITCHES],
+            )
+            for link in self.links
+        ]
+
+    def wanted(self) -> dict[int, dict[str, bool]]:
+        """The switches asked for, per account id."""
+        return {
+            link.account_id: {
+                field: self.cleaned_data[self.field_name(field, link.account_id)]
+                for field, _label in self.SWITCHES
+            }
+            for link in self.links
+        }

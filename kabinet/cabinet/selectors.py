@@ -7,11 +7,15 @@ accounts with their addresses and balances (a prepared query, kabinet/core/prepa
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import OuterRef
+from django.utils import timezone
 
+from kabinet.accounts import selectors as accounts
 from kabinet.billing import selectors as billing
 from kabinet.core.money import ZERO, round_money
 from kabinet.core.prepared import PreparedQuery
+from kabinet.housing import selectors as housing
 from kabinet.housing.models import AccountLink, House, Organization, PersonalAccount, Premises
 
 # The models of a held account, in the order their columns are read, with their paths.
@@ -106,3 +110,19 @@ def account_card(*, account: PersonalAccount) -> AccountCard:
         balance=balance,
         charges=billing.account_period_charges(account_id=account.pk),
     )
+
+
+def personal_data_export(*, user) -> dict:
+    """Everything Kabinet holds about the user, for "Скачать мои данные" (docs/profile.md).
+
+    The accounts' ledgers are not the user's data (they belong to the account and its
+    organization) and are left out; the account pages show them.
+    """
+    return {
+        "format": "kabinet-personal-data",
+        "version": 1,
+        "generated_at": timezone.now().isoformat(),
+        "site": settings.SITE_URL,
+        **accounts.user_personal_data(user=user),
+        **housing.user_personal_data(user_id=user.pk),
+    }

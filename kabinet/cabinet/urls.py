@@ -2,11 +2,13 @@
 
 Patterns taking `account_id` are account-scoped: their views answer 404 to anyone who
 has not attached the account (cabinet/tests/test_access.py checks every one of them).
+The profile's patterns take no id at all: each shows and changes the logged-in user's
+own data only.
 """
 
 from django.urls import path
 
-from .views import account, accounts
+from .views import account, accounts, profile
 
 app_name = "cabinet"
 
@@ -21,4 +23,12 @@ urlpatterns = [
     path("<int:account_id>/charges/", account.charges, name="charges"),
     path("<int:account_id>/payments/", account.payments, name="payments"),
     path("<int:account_id>/detach/", accounts.detach, name="detach"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/subscriptions/", profile.subscriptions, name="profile_subscriptions"),
+    path("profile/email/", profile.email, name="profile_email"),
+    path("profile/phone/", profile.phone, name="profile_phone"),
+    path("profile/password/", profile.password, name="profile_password"),
+    path("profile/sessions/", profile.sessions, name="profile_sessions"),
+    path("profile/data/", profile.data, name="profile_data"),
+    path("profile/delete/", profile.delete, name="profile_delete"),
 ]

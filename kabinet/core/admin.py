@@ -35,3 +35,11 @@ class ReadOnlyRowsMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyRowsMixin, KabinetAdmin):
+    """A record staff read and never write: an audit trail, the list of sessions, a run's
+    report."""
+
+    def has_add_permission(self, request):
+        return False

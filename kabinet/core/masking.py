@@ -23,3 +23,17 @@ def mask_person_name(full_name: str) -> str:
     shown, hidden = words[:2], "".join(words[2:])
     ending = hidden[-KEPT_ENDING:] if len(hidden) > KEPT_ENDING else ""
     return " ".join([*shown, MASK + ending])
+
+
+def mask_email(address: str) -> str:
+    """ "ivanov@example.com" → "iv*****@example.com": enough to recognise one's own address.
+
+    For notices sent to another address than the one named (the old address is told of
+    the new one). The domain stays; of the local part, the first two characters (one if it
+    has at most two).
+    """
+    local, at, domain = (address or "").partition("@")
+    if not at:
+        return MASK
+    kept = local[:2] if len(local) > 2 else local[:1]
+    return f"{kept}{MASK}@{domain}"

@@ -1,4 +1,5 @@
-"""Reads of the registry: the choices of the attach form and the lockout of wrong proofs."""
+"""Reads of the registry: the choices of the attach form, the lockout of wrong proofs, a
+user's account links (the profile's subscriptions, "Скачать мои данные")."""
 
 import datetime
 import re
@@ -7,7 +8,14 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext
 
-from .models import AccountAttachAttempt, House, Organization, PersonalAccount, Premises
+from .models import (
+    AccountAttachAttempt,
+    AccountLink,
+    House,
+    Organization,
+    PersonalAccount,
+    Premises,
+)
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -132,3 +140,49 @@ def attach_locked_until(
     ]
     ends = [end for end in ends if end is not None and end > now]
     return max(ends) if ends else None
+
+
+# --- a user's links -----------------------------------------------------------------------
+
+
+def account_links_for_user(*, user_id: int) -> list[AccountLink]:
+    """The user's links in the order attached, with account, organization and address."""
+    return list(
+        AccountLink.objects.filter(user_id=user_id)
+        .select_related("account__organization", "account__premises__house")
+        .order_by("created_at", "id")
+    )
+
+
+def user_personal_data(*, user_id: int) -> dict:
+    """What the registry holds about the user, as JSON-ready data: the attached accounts
+    with their subscriptions, and the user's attempts to attach accounts."""
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    accounts = [
+        {
+            "account_number": link.account.number,
+            "organization": link.account.organization.name,
+            "address": link.account.premises.address,
+            "attached_at": iso(link.created_at),
+            "receipts_by_email": link.receipts_by_email,
+            "reading_reminders": link.reading_reminders,
+        }
+        for link in account_links_for_user(user_id=user_id)
+    ]
+    attempts = [
+        {
+            "account_number": attempt.account.number,
+            "organization": attempt.account.organization.name,
+            "outcome": attempt.outcome,
+            "outcome_title": str(attempt.get_outcome_display()),
+            "ip_address": attempt.ip_address,
+            "created_at": iso(attempt.created_at),
+        }
+        for attempt in AccountAttachAttempt.objects.filter(user_id=user_id)
+        .select_related("account__organization")
+        .order_by("created_at", "id")
+    ]
+    return {"accounts": accounts, "attach_attempts": attempts}

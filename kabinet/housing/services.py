@@ -1,4 +1,5 @@
-"""Writes for the resident's accounts: attach (with proof of ownership) and detach.
+"""Writes for the resident's accounts: attach (with proof of ownership), detach, and the
+e-mail subscriptions of an attached account.
 
 Each function owns its transaction. Every attach try is logged in
 `AccountAttachAttempt` and on the "kabinet.security" logger; wrong proofs are
@@ -137,3 +138,51 @@ def account_detach(*, user, account_id: int) -> bool:
     if deleted:
         log_event("account.detach", ip=None, user_id=user.pk, account_id=account_id)
     return bool(deleted)
+
+
+def account_link_subscriptions_set(
+    *,
+    user,
+    account_id: int,
+    receipts_by_email: bool | None = None,
+    reading_reminders: bool | None = None,
+    ip_address: str | None = None,
+) -> AccountLink | None:
+    """Turn the user's e-mail subscriptions for one attached account on or off.
+
+    `None` leaves a switch as it is (a one-click unsubscribe turns off one of them).
+    Returns the link, or None if the user has not attached the account: nobody changes
+    another user's subscriptions. A change is logged with the new values.
+    """
+    wanted = {
+        field: value
+        for field, value in (
+            ("receipts_by_email", receipts_by_email),
+            ("reading_reminders", reading_reminders),
+        )
+        if value is not None
+    }
+    with transaction.atomic():
+        link = (
+            AccountLink.objects.select_for_update()
+            .filter(user=user, account_id=account_id)
+            .first()
+        )
+        if link is None:
+            return None
+        changed = {
+            field: value for field, value in wanted.items() if getattr(link, field) != value
+        }
+        if not changed:
+            return link
+        for field, value in changed.items():
+            setattr(link, field, value)
+        link.save(update_fields=list(changed))
+    log_event(
+        "account.subscriptions",
+        ip=ip_address,
+        user_id=user.pk,
+        account_id=account_id,
+        **{field: int(value) for field, value in changed.items()},
+    )
+    return link

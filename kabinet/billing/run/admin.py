@@ -20,7 +20,7 @@ from kabinet.billing.models import (
     RunIssue,
     TemporaryAbsence,
 )
-from kabinet.core.admin import KabinetAdmin, KabinetHistoryAdmin, ReadOnlyRowsMixin
+from kabinet.core.admin import KabinetHistoryAdmin, ReadOnlyAdmin, ReadOnlyRowsMixin
 from kabinet.core.money import format_money
 from kabinet.core.periods import month_label, month_start
 
@@ -152,7 +152,7 @@ class RunChunkInline(admin.TabularInline):
 
 
 @admin.register(BillingRun)
-class BillingRunAdmin(ReadOnlyRowsMixin, KabinetAdmin):
+class BillingRunAdmin(ReadOnlyAdmin):
     """A run's progress (accounts done / left / with issues) and report."""
 
     list_display = ("pk", "period", "organization", "status", "dry_run", "progress",
@@ -163,9 +163,6 @@ class BillingRunAdmin(ReadOnlyRowsMixin, KabinetAdmin):
                        "finished_at", "accounts", "progress", "report")  # fmt: skip
     fields = readonly_fields
     inlines = [RunChunkInline]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.display(description=_("организация"))
     def organization(self, run):
@@ -209,16 +206,13 @@ class BillingRunAdmin(ReadOnlyRowsMixin, KabinetAdmin):
 
 
 @admin.register(RunIssue)
-class RunIssueAdmin(ReadOnlyRowsMixin, KabinetAdmin):
+class RunIssueAdmin(ReadOnlyAdmin):
     """What a run could not charge, and why."""
 
     list_display = ("run", "account", "service", "reason", "detail")
     list_filter = ("reason", "run")
     search_fields = ("account__number",)
     list_select_related = ("run__period", "account", "service")
-
-    def has_add_permission(self, request):
-        return False
 
 
 class MonthField(forms.DateField):

@@ -13,7 +13,21 @@ from kabinet.housing.models import AccountLink
 pytestmark = pytest.mark.django_db
 
 ACCOUNT_KWARG = "account_id"
-NOT_ACCOUNT_SCOPED = {"index", "accounts", "attach", "attach_options"}
+NOT_ACCOUNT_SCOPED = {
+    "index",
+    "accounts",
+    "attach",
+    "attach_options",
+    # "Мой профиль": the logged-in user's own data only (cabinet/tests/test_profile.py).
+    "profile",
+    "profile_subscriptions",
+    "profile_email",
+    "profile_phone",
+    "profile_password",
+    "profile_sessions",
+    "profile_data",
+    "profile_delete",
+}
 
 
 def patterns() -> list[URLPattern]:

@@ -1,4 +1,5 @@
-"""account_attach / account_detach: the link, lockouts, the attempt log.
+"""account_attach / account_detach: the link, lockouts, the attempt log; an account link's
+e-mail subscriptions.
 
 What proves an account is one's own is the caller's check (the resident pages pass
 `billing.selectors.last_payment_matches`, tested in kabinet/billing/tests); here the
@@ -13,7 +14,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kabinet.housing.models import AccountAttachAttempt, AccountLink, PersonalAccount
-from kabinet.housing.services import AttachRefused, account_attach, account_detach
+from kabinet.housing.services import (
+    AttachRefused,
+    account_attach,
+    account_detach,
+    account_link_subscriptions_set,
+)
 from tests.factories import PersonalAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +214,42 @@ def test_detach_removes_only_this_users_link(user, kamal):
     assert account_detach(user=user, account_id=kamal.pk) is False
     assert list(AccountLink.objects.values_list("user", flat=True)) == [spouse.pk]
     assert PersonalAccount.objects.filter(pk=kamal.pk).exists()  # the account stays
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+
+def test_subscriptions_are_set_per_link_and_logged_with_the_new_values(user, kamal, caplog):
+    AccountLink.objects.create(user=user, account=kamal)
+    with caplog.at_level(logging.INFO, logger="kabinet.security"):
+        link = account_link_subscriptions_set(
+            user=user, account_id=kamal.pk, receipts_by_email=True, ip_address="10.0.0.7"
+        )
+    assert (link.receipts_by_email, link.reading_reminders) == (True, True)  # reminders kept
+    stored = AccountLink.objects.get(user=user, account=kamal)
+    assert (stored.receipts_by_email, stored.reading_reminders) == (True, True)
+    assert (
+        f"event=account.subscriptions user_id={user.pk} ip=10.0.0.7 account_id={kamal.pk} "
+        "receipts_by_email=1" in caplog.messages
+    )
+
+
+def test_one_switch_is_turned_off_alone_and_an_unchanged_one_is_not_logged(user, kamal, caplog):
+    AccountLink.objects.create(user=user, account=kamal, receipts_by_email=True)
+    with caplog.at_level(logging.INFO, logger="kabinet.security"):
+        account_link_subscriptions_set(user=user, account_id=kamal.pk, reading_reminders=False)
+        account_link_subscriptions_set(user=user, account_id=kamal.pk, reading_reminders=False)
+    stored = AccountLink.objects.get(user=user, account=kamal)
+    assert (stored.receipts_by_email, stored.reading_reminders) == (True, False)
+    assert len([m for m in caplog.messages if "account.subscriptions" in m]) == 1
+
+
+def test_nobody_sets_another_users_subscriptions(user, kamal):
+    spouse = UserFactory()
+    AccountLink.objects.create(user=spouse, account=kamal)
+    assert (
+        account_link_subscriptions_set(user=user, account_id=kamal.pk, receipts_by_email=True)
+        is None
+    )
+    assert not AccountLink.objects.get(user=spouse).receipts_by_email
+    assert not AccountLink.objects.filter(user=user).exists()
