@@ -73,7 +73,7 @@ FROZEN_TABLES = (
     "billing_recalculation",
 )
 PERIODS = "billing_billingperiod"
-FROZEN_MESSAGE = "billing period is closed: its lines are frozen"
+FROZEN_MESSAGE = "Расчетный период закрыт: его строки не меняются"
 
 
 def sqlite_guard(table: str) -> list[str]:

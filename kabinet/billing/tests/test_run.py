@@ -515,7 +515,7 @@ def test_a_closed_period_refuses_a_run_and_any_change(busy_org):
         f"UPDATE billing_charge SET amount = 0 WHERE id = {line.pk}",
         f"DELETE FROM billing_charge WHERE id = {line.pk}",
     ):
-        with pytest.raises((IntegrityError, DatabaseError), match="closed"):
+        with pytest.raises((IntegrityError, DatabaseError), match="период закрыт"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
     assert snapshot(busy_org) == lines_frozen
