@@ -8,8 +8,10 @@ another of N/10 accounts for the memory comparison.
 Subject: `billing_run` in the foreground for the period, in a fresh process (so that its
 peak RSS is the run's own), accounts per second.
 Baseline, same run and database: one `INSERT … SELECT` writing the same number of charge
-lines (every account × every service, the area as the volume, round(area × price, 2) as
-the sum) for another period. Target: within 3× of it (ratio ≥ 0.33).
+lines (every account × every service, the area as the volume, area × price rounded as
+the sum) for another period. The sum is rounded the way every Kabinet sum is, half-up and
+exact (`kabinet_line_amount`, kabinet/billing/sql.py): SQLite's own ROUND works on binary
+floats and gets half-kopecks wrong. Target: within 3× of it (ratio ≥ 0.33).
 Printed beside: the run's peak RSS at N and at N/10 accounts, which should not grow.
 """
 
@@ -45,7 +47,8 @@ print(json.dumps({"seconds": elapsed, "status": run.status, "lines": run.summary
 BASELINE = """
 INSERT INTO billing_charge (created_at, account_id, period_id, service_id, tariff_id, zone,
   price, volume, amount, common_volume, common_amount, recalculation)
-SELECT %s, a.id, %s, s.id, NULL, 1, s.sort_order, p.area, ROUND(p.area * s.sort_order, 2), 0, 0, 0
+SELECT %s, a.id, %s, s.id, NULL, 1, s.sort_order, p.area,
+  kabinet_line_amount(s.sort_order, p.area), 0, 0, 0
 FROM housing_personalaccount a
 JOIN housing_premises p ON p.id = a.premises_id
 JOIN billing_service s ON s.organization_id = a.organization_id

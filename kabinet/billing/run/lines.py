@@ -13,12 +13,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kabinet.billing.models import HouseResourceVolume, Recalculation, Service, TemporaryAbsence
+from kabinet.billing.models import Recalculation, TemporaryAbsence
 from kabinet.core.money import line_amount, round_money
 from kabinet.core.periods import month_end
-from kabinet.housing.models import House
 
-from .sql import ACTIVE_METER, METER_OF_SERVICE, POSITIVE, Chunk, decimal_param
+from .sql import ACTIVE_METER, METER_OF_SERVICE, POSITIVE, Chunk
 
 CHARGE_COLUMNS = """billing_charge (created_at, account_id, period_id, service_id, tariff_id,
   zone, price, volume, amount, common_volume, common_amount, recalculation)"""
@@ -50,18 +49,6 @@ USED = f"""used AS (
     CASE WHEN s.resource = 'wastewater' THEN 1 ELSE m.tariff_zones END, u.zone
 )"""
 
-LINES_BY_METERS = f""", {USED}
-INSERT INTO {CHARGE_COLUMNS}
-SELECT %(now)s, x.account_id, %(period)s, x.service_id, t.tariff_id, x.zone, t.price,
-  {POSITIVE.format(x="x.volume")}, kabinet_line_amount(t.price, {POSITIVE.format(x="x.volume")}),
-  0, 0, 0
-FROM used x
-JOIN tariffs t ON t.house_id = x.house_id AND t.service_id = x.service_id
-  AND t.zones = x.zones AND t.zone = x.zone
-WHERE NOT EXISTS (SELECT 1 FROM billing_runissue i WHERE i.run_id = %(run)s
-  AND i.account_id = x.account_id AND i.service_id = x.service_id)
-"""
-
 # Billed more than used: after months billed by the average or the norm, the real use.
 USED_BELOW_BILLED = f""", {USED}
 SELECT x.account_id, x.service_id, x.volume, ch.price
@@ -74,16 +61,76 @@ WITHOUT_METER = f"""NOT EXISTS (SELECT 1 FROM meters_meter m
   WHERE m.premises_id = h.premises_id AND {ACTIVE_METER.format(m="m")}
     AND {METER_OF_SERVICE.format(m="m", s="s")})"""
 
-LINES_METERED_BY_NORM = f"""
+# The common-property volume of a house to share (ПП 354 п. 44), from `individual`, the
+# house's charged individual use of the service: the house meter's volume less it, capped
+# at norm × common area unless the house lifted the cap; without the house meter, the
+# norm for the common area; NULL when the data for it are missing (reported).
+CAP = "(s.common_norm * hs.common_area)"
+AVAILABLE = f"""CASE
+  WHEN NOT s.common_property THEN 0
+  WHEN hv.volume IS NULL THEN {CAP}
+  WHEN hs.common_cap_lifted THEN {POSITIVE.format(x="hv.volume - p.individual")}
+  WHEN {CAP} IS NULL THEN NULL
+  WHEN {POSITIVE.format(x="hv.volume - p.individual")} < {CAP}
+    THEN {POSITIVE.format(x="hv.volume - p.individual")}
+  ELSE {CAP} END"""
+
+HOUSES = """houses AS MATERIALIZED (
+  SELECT hh.id AS house_id, hh.common_area, hh.common_cap_lifted,
+    (SELECT SUM(pr.area) FROM housing_premises pr WHERE pr.house_id = hh.id) AS total_area
+  FROM housing_house hh WHERE hh.id IN (SELECT DISTINCT house_id FROM chunk)
+)"""
+
+# Every metered service in one statement: by the meters' use (wastewater: cold and hot
+# water), or by the norm where the premises has no meter of the resource; each line with
+# its share of the house's common-property use (on its first zone).
+LINES_METERED = f""", {USED}, {HOUSES},
+metered AS (
+  SELECT x.account_id, x.house_id, x.service_id, x.zones, x.zone,
+    {POSITIVE.format(x="x.volume")} AS volume
+  FROM used x
+  WHERE NOT EXISTS (SELECT 1 FROM billing_runissue i WHERE i.run_id = %(run)s
+    AND i.account_id = x.account_id AND i.service_id = x.service_id)
+  UNION ALL
+  SELECT h.account_id, h.house_id, s.id, 1, 1, s.norm_per_resident * h.residents
+  FROM holders h
+  JOIN billing_service s ON s.organization_id = %(organization)s AND s.method = 'meter'
+    AND s.norm_per_resident IS NOT NULL
+  WHERE {WITHOUT_METER}
+),
+priced AS (
+  SELECT m.account_id, m.house_id, m.service_id, m.zone, m.volume, t.tariff_id, t.price,
+    SUM(m.volume) OVER (PARTITION BY m.house_id, m.service_id) AS individual
+  FROM metered m JOIN tariffs t ON t.house_id = m.house_id AND t.service_id = m.service_id
+    AND t.zones = m.zones AND t.zone = m.zone
+),
+shared AS (
+  SELECT p.*, CASE WHEN p.zone = 1 THEN
+      COALESCE(kabinet_share({AVAILABLE}, c.area, hs.total_area), 0) ELSE 0 END AS common
+  FROM priced p
+  JOIN chunk c ON c.account_id = p.account_id
+  JOIN houses hs ON hs.house_id = p.house_id
+  JOIN billing_service s ON s.id = p.service_id
+  LEFT JOIN billing_houseresourcevolume hv ON hv.house_id = p.house_id
+    AND hv.month = %(month)s AND hv.resource = s.resource
+)
 INSERT INTO {CHARGE_COLUMNS}
-SELECT %(now)s, h.account_id, %(period)s, s.id, t.tariff_id, 1, t.price,
-  s.norm_per_resident * h.residents,
-  kabinet_line_amount(t.price, s.norm_per_resident * h.residents), 0, 0, 0
-FROM holders h
-JOIN billing_service s ON s.organization_id = %(organization)s AND s.method = 'meter'
-  AND s.norm_per_resident IS NOT NULL
-JOIN tariffs t ON t.house_id = h.house_id AND t.service_id = s.id AND t.zones = 1 AND t.zone = 1
-WHERE {WITHOUT_METER}
+SELECT %(now)s, x.account_id, %(period)s, x.service_id, x.tariff_id, x.zone, x.price,
+  x.volume, kabinet_line_amount(x.price, x.volume), x.common,
+  kabinet_line_amount(x.price, x.common), 0
+FROM shared x
+"""
+
+# A house whose common-property share cannot be known: reported for its accounts.
+ISSUES_COMMON = f""", {HOUSES}
+INSERT INTO billing_runissue (run_id, account_id, service_id, reason, detail)
+SELECT %(run)s, c.account_id, s.id, 'no_house_area', %(no_common)s
+FROM chunk c
+JOIN houses hs ON hs.house_id = c.house_id
+JOIN billing_service s ON s.organization_id = %(organization)s AND s.common_property
+LEFT JOIN billing_houseresourcevolume hv ON hv.house_id = c.house_id
+  AND hv.month = %(month)s AND hv.resource = s.resource
+WHERE {CAP} IS NULL AND NOT (hv.volume IS NOT NULL AND hs.common_cap_lifted)
 """
 
 ISSUES_NO_NORM = f"""
@@ -111,112 +158,16 @@ WHERE NOT EXISTS (SELECT 1 FROM billing_charge ch WHERE ch.period_id = %(period)
 def lines_write(chunk: Chunk) -> None:
     """The chunk's lines of every service by its method, and what could not be charged."""
     chunk.execute(LINES_NOT_METERED)
-    chunk.execute(LINES_BY_METERS)
-    chunk.execute(LINES_METERED_BY_NORM)
+    chunk.execute(LINES_METERED)
+    chunk.execute(
+        ISSUES_COMMON,
+        {"no_common": _("нет объема по общедомовому прибору или площади и норматива СОИ")},
+    )
     chunk.execute(ISSUES_NO_NORM, {"no_norm": _("не указан норматив потребления")})
     chunk.execute(
         ISSUES_NO_TARIFF,
         {"no_tariff": _("на %(date)s") % {"date": f"{chunk.month:%d.%m.%Y}"}},
     )
-
-
-# --- common-property share (ОДН / КР на СОИ) ----------------------------------------------
-
-INDIVIDUAL_USE = """
-SELECT c.house_id, ch.service_id, SUM(ch.volume)
-FROM chunk c CROSS JOIN billing_charge ch
-WHERE ch.account_id = c.account_id AND ch.period_id = %(period)s
-  AND ch.service_id IN ({services})
-GROUP BY c.house_id, ch.service_id
-"""
-
-HOUSE_AREAS = """
-SELECT p.house_id, SUM(p.area) FROM housing_premises p
-WHERE p.house_id IN (SELECT house_id FROM chunk) GROUP BY p.house_id
-"""
-
-# One statement per service for all the chunk's houses: `shares` lists each house's
-# volume to share and its premises' total area (a VALUES table built by the caller);
-# `targets` (materialized first, so that each line is found by its account) the volume
-# of each account.
-COMMON_SHARE = """
-, shares (house_id, available, total_area) AS (VALUES {values}),
-targets AS MATERIALIZED (
-  SELECT c.account_id, kabinet_share(s.available, c.area, s.total_area) AS volume
-  FROM chunk c JOIN shares s ON s.house_id = c.house_id
-)
-UPDATE billing_charge SET common_volume = t.volume,
-  common_amount = kabinet_line_amount(billing_charge.price, t.volume)
-FROM targets t
-WHERE billing_charge.account_id = t.account_id AND billing_charge.period_id = %(period)s
-  AND billing_charge.service_id = %(service)s AND billing_charge.zone = 1
-"""
-
-ISSUES_COMMON = """
-INSERT INTO billing_runissue (run_id, account_id, service_id, reason, detail)
-SELECT %(run)s, c.account_id, %(service)s, 'no_house_area', %(detail)s
-FROM chunk c WHERE c.house_id = %(house)s
-"""
-
-
-def common_share_write(chunk: Chunk, *, services: list[Service]) -> None:
-    """Each premises' share of its house's common-property use of each such service:
-    V_i = min(V_house − Σ V_individual, norm × S_common) × S_i / S_total, with the house
-    meter's volume; norm × S_common × S_i / S_total without it (ПП 354 п. 44)."""
-    common = [s for s in services if s.common_property]
-    if not common:
-        return
-    houses = {h.pk: h for h in House.objects.filter(pk__in=chunk.houses)}
-    total_area = dict(chunk.rows(HOUSE_AREAS))
-    ids = ", ".join(str(s.pk) for s in common)
-    individual = {
-        (house, service): volume
-        for house, service, volume in chunk.rows(INDIVIDUAL_USE.format(services=ids))
-    }
-    metered = {
-        (row.house_id, row.resource): row.volume
-        for row in HouseResourceVolume.objects.filter(house_id__in=chunk.houses, month=chunk.month)
-    }
-    for service in common:
-        shares = {}
-        for house_id, house in houses.items():
-            available = _common_available(
-                house=house,
-                service=service,
-                house_volume=metered.get((house_id, service.resource)),
-                individual=Decimal(str(individual.get((house_id, service.pk)) or 0)),
-            )
-            if available is None:
-                detail = _("нет объема по общедомовому прибору или площади и норматива СОИ")
-                params = {"service": service.pk, "house": house_id, "detail": detail}
-                chunk.execute(ISSUES_COMMON, params)
-            elif available > 0 and total_area.get(house_id):
-                shares[house_id] = (available, Decimal(str(total_area[house_id])))
-        if shares:
-            values, params = [], {"service": service.pk}
-            for index, (house_id, (available, area)) in enumerate(shares.items()):
-                values.append(f"(%(h{index})s, %(a{index})s, %(t{index})s)")
-                params |= {
-                    f"h{index}": house_id,
-                    f"a{index}": decimal_param(available),
-                    f"t{index}": decimal_param(area),
-                }
-            chunk.execute(COMMON_SHARE.format(values=", ".join(values)), params)
-
-
-def _common_available(*, house, service, house_volume, individual) -> Decimal | None:
-    """The house's common-property volume to share, None when it cannot be known."""
-    cap = None
-    if service.common_norm is not None and house.common_area is not None:
-        cap = service.common_norm * house.common_area
-    if house_volume is None:
-        return cap
-    available = max(Decimal(0), house_volume - individual)
-    if house.common_cap_lifted:
-        return available
-    if cap is None:
-        return None
-    return min(available, cap)
 
 
 # --- recalculations ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from kabinet.core.periods import month_label
 from kabinet.housing.models import House, PersonalAccount
 from kabinet.meters.models import Meter
 
-from .lines import common_share_write, lines_write, readings_catch_up, recalculations_write
+from .lines import lines_write, readings_catch_up, recalculations_write
 from .plan import chunks_plan
 from .sql import Chunk
 from .usage import usage_compute
@@ -155,7 +155,6 @@ def _chunk_compute(chunk: RunChunk, run: BillingRun) -> dict:
     services = list(Service.objects.filter(organization_id=context.organization_id))
     usage_compute(context, norms=_norms(services))
     lines_write(context)
-    common_share_write(context, services=services)
     recalculations_write(context, run_computed=readings_catch_up(context))
     summary = _chunk_summary(context)
     if before is not None:
