@@ -9,6 +9,8 @@ class RussianNumbersMixin:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(field, forms.DecimalField):
             field.localize = True
+            # A text box: <input type="number"> cannot show "417,99" and comes up empty.
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
             field.widget.is_localized = True
         return field
 
@@ -19,3 +21,16 @@ class KabinetAdmin(RussianNumbersMixin, admin.ModelAdmin):
 
 class KabinetInline(RussianNumbersMixin, admin.TabularInline):
     pass
+
+
+class KabinetReadOnlyAdmin(KabinetAdmin):
+    """A log or an audit trail: listed and opened, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
