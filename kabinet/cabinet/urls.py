@@ -6,7 +6,7 @@ has not attached the account (cabinet/tests/test_access.py checks every one of t
 
 from django.urls import path
 
-from .views import account, accounts
+from .views import account, accounts, payments_online
 
 app_name = "cabinet"
 
@@ -21,4 +21,14 @@ urlpatterns = [
     path("<int:account_id>/charges/", account.charges, name="charges"),
     path("<int:account_id>/payments/", account.payments, name="payments"),
     path("<int:account_id>/detach/", accounts.detach, name="detach"),
+    # Online payment (kabinet/payments): the form, then where the gateway sends the payer back.
+    path("<int:account_id>/pay/", payments_online.pay, name="pay"),
+    path("<int:account_id>/pay/success/", payments_online.pay_success, name="pay_success"),
+    path("<int:account_id>/pay/fail/", payments_online.pay_fail, name="pay_fail"),
+    path(
+        "<int:account_id>/pay/in-progress/",
+        payments_online.pay_in_progress,
+        name="pay_in_progress",
+    ),
+    path("<int:account_id>/pay/return/", payments_online.pay_return, name="pay_return"),
 ]
