@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kabinet.housing",
     "kabinet.meters",
     "kabinet.billing",
+    "kabinet.payments",
     "kabinet.cabinet",
     "kabinet.demo",
 ]
@@ -267,6 +268,24 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # worker died): the period can be closed, or run again.
 BILLING_RUN_CHUNK_ACCOUNTS = int(os.environ.get("BILLING_RUN_CHUNK_ACCOUNTS", 2000))
 BILLING_RUN_STALE_AFTER = timedelta(minutes=30)
+
+# --- online payments (docs/payments.md) -------------------------------------
+# The integrity code of a Moneta account may come from the environment instead of the
+# database: MONETA_INTEGRITY_CODE_<MNT_ID>=<code>; it then wins over a stored one.
+PAYMENTS_INTEGRITY_CODES = {
+    name.removeprefix("MONETA_INTEGRITY_CODE_"): value
+    for name, value in os.environ.items()
+    if name.startswith("MONETA_INTEGRITY_CODE_") and value
+}
+# Codes stored in the database are encrypted (Fernet) with the first of these keys; the
+# others still decrypt (rotation). Unset: a key derived from SECRET_KEY.
+PAYMENTS_ENCRYPTION_KEYS = env_list("PAYMENTS_ENCRYPTION_KEY")
+# Moneta retries an unanswered notification for 26-27 hours, then completes the
+# operation without us: a payment still without a notification by then needs a look.
+PAYMENTS_RECONCILE_AFTER = timedelta(hours=27)
+# The sandbox gateway (a Moneta imitation served by Kabinet) is for the demo and the
+# tests: refused with PRODUCTION=1.
+PAYMENTS_SANDBOX = not PRODUCTION
 
 # --- security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

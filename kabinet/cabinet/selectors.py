@@ -17,6 +17,7 @@ from kabinet.core.money import ZERO, round_money
 from kabinet.core.prepared import PreparedQuery
 from kabinet.housing import selectors as housing
 from kabinet.housing.models import AccountLink, House, Organization, PersonalAccount, Premises
+from kabinet.payments import selectors as payments
 
 # The models of a held account, in the order their columns are read, with their paths.
 _HELD = (
@@ -36,8 +37,13 @@ def _held_accounts_query(user_id):
     return (
         AccountLink.objects.filter(user_id=user_id)
         .order_by("created_at", "id")
-        .annotate(**billing.balance_annotations(account=OuterRef("account_id")))
-        .values_list(*columns, "charged", "penalties", "paid")
+        .annotate(
+            **billing.balance_annotations(account=OuterRef("account_id")),
+            gateway=payments.gateway_kind_annotation(
+                organization=OuterRef("account__organization_id")
+            ),
+        )
+        .values_list(*columns, "charged", "penalties", "paid", "gateway")
     )
 
 
@@ -49,7 +55,8 @@ def accounts_for_user(*, user) -> list[PersonalAccount]:
 
     One query (this is every account page's access check): each account carries
     `balance`, debt if positive, overpayment if negative, the same sum as
-    `billing.selectors.account_balance` (tested so).
+    `billing.selectors.account_balance` (tested so), and `online_payment`, whether its
+    organization takes payments online here.
     """
     if not getattr(user, "is_authenticated", False):
         return []
@@ -65,8 +72,9 @@ def accounts_for_user(*, user) -> list[PersonalAccount]:
         account.organization = objects["account__organization"]
         account.premises = objects["account__premises"]
         account.premises.house = objects["account__premises__house"]
-        charged, penalties, paid = row[start:]
+        charged, penalties, paid, gateway = row[start:]
         account.balance = round_money(charged + penalties - paid)
+        account.online_payment = payments.online_kind_usable(gateway)  # "Оплатить" shown
         accounts.append(account)
     return accounts
 

@@ -8,7 +8,7 @@ own data only.
 
 from django.urls import path
 
-from .views import account, accounts, profile
+from .views import account, accounts, payments_online, profile
 
 app_name = "cabinet"
 
@@ -31,4 +31,14 @@ urlpatterns = [
     path("profile/sessions/", profile.sessions, name="profile_sessions"),
     path("profile/data/", profile.data, name="profile_data"),
     path("profile/delete/", profile.delete, name="profile_delete"),
+    # Online payment (kabinet/payments): the form, then where the gateway sends the payer back.
+    path("<int:account_id>/pay/", payments_online.pay, name="pay"),
+    path("<int:account_id>/pay/success/", payments_online.pay_success, name="pay_success"),
+    path("<int:account_id>/pay/fail/", payments_online.pay_fail, name="pay_fail"),
+    path(
+        "<int:account_id>/pay/in-progress/",
+        payments_online.pay_in_progress,
+        name="pay_in_progress",
+    ),
+    path("<int:account_id>/pay/return/", payments_online.pay_return, name="pay_return"),
 ]

@@ -10,6 +10,8 @@ class RussianNumbersMixin:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(field, forms.DecimalField):
             field.localize = True
+            # A text box: <input type="number"> cannot show "417,99" and comes up empty.
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
             field.widget.is_localized = True
         return field
 

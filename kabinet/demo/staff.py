@@ -11,13 +11,13 @@ DEMO_LOGINS = [
     ("operator", "kabinet-operator-2014", "сотрудник управляющей организации"),
 ]
 STAFF_GROUP = "Сотрудники управляющей организации"
-# Ledgers are viewed and appended to, never edited: no change/delete on them.
-LEDGER_MODELS = {"charge", "penalty", "payment"}
+# Ledgers (and the log of gateway notifications) are viewed and appended to, never edited.
+LEDGER_MODELS = {"charge", "penalty", "payment", "notification"}
 
 
 def staff_group() -> Group:
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    registry = Q(content_type__app_label__in=["housing", "billing", "meters"])
+    registry = Q(content_type__app_label__in=["housing", "billing", "meters", "payments"])
     ledger_edit = Q(content_type__model__in=LEDGER_MODELS) & (
         Q(codename__startswith="change_") | Q(codename__startswith="delete_")
     )

@@ -27,13 +27,6 @@ class OrganizationAdmin(KabinetAdmin):
             {"fields": ("settlement_account", "bank_name", "bic", "correspondent_account")},
         ),
         (_("Прием показаний"), {"fields": ("reading_window_start_day", "reading_window_end_day")}),
-        (
-            _("Онлайн-оплата (Moneta.ru)"),
-            {
-                "classes": ("collapse",),
-                "fields": ("moneta_account_id", "moneta_integrity_code", "moneta_test_mode"),
-            },
-        ),
     )
 
 

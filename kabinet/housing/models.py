@@ -63,14 +63,7 @@ class Organization(models.Model):
         _("прием показаний по"), default=25, validators=day_of_month
     )
 
-    # Online payments (MONETA.Assistant); filled in by the payments issue.
-    moneta_account_id = models.CharField(
-        _("Moneta: номер счета (MNT_ID)"), max_length=20, blank=True
-    )
-    moneta_integrity_code = models.CharField(
-        _("Moneta: код проверки целостности"), max_length=64, blank=True
-    )
-    moneta_test_mode = models.BooleanField(_("Moneta: тестовый режим"), default=False)
+    # Online payment settings live in the payments app (payments.GatewaySettings).
 
     class Meta:
         verbose_name = _("организация")

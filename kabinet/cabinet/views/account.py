@@ -8,6 +8,7 @@ from django.utils import timezone
 from kabinet.billing import selectors as billing
 from kabinet.cabinet import selectors
 
+from . import payments_online
 from .base import account_view, card_actions, render_account_page
 
 
@@ -60,5 +61,5 @@ PAYMENTS_PER_PAGE = 24
 def payments(request, held):
     paginator = Paginator(billing.account_payments(account_id=held.account.pk), PAYMENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    context = {"page": page}
+    context = {"page": page, **payments_online.payments_page_extra(held)}
     return render_account_page(request, held, "cabinet/payments.html", "payments", context)
