@@ -41,3 +41,9 @@ def captcha_test_mode(settings, monkeypatch):
     """Every CAPTCHA accepts "PASSED" (the package also reads the setting at import)."""
     settings.CAPTCHA_TEST_MODE = True
     monkeypatch.setattr("captcha.conf.settings.CAPTCHA_TEST_MODE", True)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded files (bank registers) go to a fresh folder, never the worktree's var/.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -6,11 +6,15 @@ can enforce.
 
 Ledgers (Charge, Penalty, Payment) are append-only: rows are never edited or
 deleted; a correction is a new row; a balance is a sum (see selectors.py).
+
+Bank payment registers (Register, its lines, RegisterFormat) are loaded by
+billing/registers/ (docs/registers.md).
 """
 
 from .fields import MONEY, PRECISE
 from .ledger import AppendOnlyQuerySet, Charge, LedgerRow, Payment, Penalty
 from .periods import BillingPeriod
+from .registers import Register, RegisterFormat, RegisterLine
 from .tariffs import Service, Tariff
 
 __all__ = [
@@ -22,6 +26,9 @@ __all__ = [
     "LedgerRow",
     "Payment",
     "Penalty",
+    "Register",
+    "RegisterFormat",
+    "RegisterLine",
     "Service",
     "Tariff",
 ]
