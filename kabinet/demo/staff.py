@@ -11,8 +11,10 @@ DEMO_LOGINS = [
     ("operator", "kabinet-operator-2014", "сотрудник управляющей организации"),
 ]
 STAFF_GROUP = "Сотрудники управляющей организации"
-# Ledgers are viewed and appended to, never edited: no change/delete on them.
-LEDGER_MODELS = {"charge", "penalty", "payment"}
+# Ledgers are viewed and appended to, never edited: no change/delete on them. Bank
+# registers are loaded (add: upload, check, post or discard a draft) and viewed, never
+# edited; register formats are the staff's to configure.
+LEDGER_MODELS = {"charge", "penalty", "payment", "register", "registerline"}
 
 
 def staff_group() -> Group:
