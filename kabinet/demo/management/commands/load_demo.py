@@ -11,6 +11,7 @@ from django.utils import timezone
 from kabinet.core.periods import add_months
 from kabinet.demo.city import city_load
 from kabinet.demo.reference import reference_load
+from kabinet.demo.registers import register_formats_load
 from kabinet.demo.registry import accounts_generate, company_ensure
 from kabinet.demo.staff import staff_users_load
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         staff_users_load()
         reference_load()
         added = city_load(today=today)
+        register_formats_load()
         self.stdout.write(f"Демо-данные готовы (новых счетов УК «Солнечный город»: {added}).")
         if accounts:
             started = time.perf_counter()
