@@ -37,7 +37,7 @@ class RegisterFormat(models.Model):
     class Delimiter(models.TextChoices):
         SEMICOLON = ";", _("точка с запятой (;)")
         COMMA = ",", _("запятая (,)")
-        TAB = "\t", _("табуляция")
+        TAB = "tab", _("табуляция")
         PIPE = "|", _("вертикальная черта (|)")
 
     class DateFormat(models.TextChoices):
@@ -67,7 +67,7 @@ class RegisterFormat(models.Model):
         _("кодировка"), max_length=8, choices=Encoding, default=Encoding.AUTO
     )
     delimiter = models.CharField(
-        _("разделитель полей"), max_length=1, choices=Delimiter, default=Delimiter.SEMICOLON
+        _("разделитель полей"), max_length=3, choices=Delimiter, default=Delimiter.SEMICOLON
     )
     header_lines = models.PositiveSmallIntegerField(
         _("строк заголовка"), default=1, help_text=_("Сколько строк в начале файла пропустить.")
@@ -134,6 +134,11 @@ class RegisterFormat(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def separator(self) -> str:
+        """The character between fields."""
+        return "\t" if self.delimiter == self.Delimiter.TAB else self.delimiter
 
     def clean(self):
         taken: dict[int, str] = {}

@@ -6,6 +6,7 @@ and their lines are never edited or deleted; a draft is discarded whole.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,11 @@ class RegisterUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = format_lazy(
+            "{} {}",
+            self.fields["file"].help_text,
+            _("Не больше %(size)d МБ.") % {"size": settings.REGISTER_MAX_BYTES // 1024 // 1024},
+        )
         companies = self.fields["organization"].queryset
         if len(companies[:2]) == 1:
             self.fields["organization"].initial = companies[0].pk
@@ -92,7 +99,7 @@ class RegisterAdmin(KabinetAdmin):
         "created_at", "organization", "bank", "payment_order", "file_name", "status",
         "imported_count", "imported_total", "duplicate_count", "error_count", "loaded_by",
     )  # fmt: skip
-    list_filter = ("status", "organization", "kind")
+    list_filter = ("status", ("organization", admin.RelatedOnlyFieldListFilter), "kind")
     search_fields = ("file_name", "payment_order_number", "file_hash")
     list_select_related = ("organization", "loaded_by")
     date_hierarchy = "created_at"
@@ -263,7 +270,7 @@ class RegisterLineAdmin(KabinetAdmin):
         "register", "number", "outcome", "account_number", "paid_on", "amount", "payment_link",
         "reason",
     )  # fmt: skip
-    list_filter = ("outcome", "register__status", "register__organization")
+    list_filter = ("outcome", "register__status")
     search_fields = ("account_number", "external_id")
     list_select_related = ("register",)
 

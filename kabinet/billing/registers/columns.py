@@ -151,7 +151,7 @@ class CustomParser(ColumnParser):
         super().__init__(
             organization=organization,
             prefix=f"fmt{fmt.pk}",
-            delimiter=fmt.delimiter,
+            delimiter=fmt.separator,
             columns=columns,
             dates=[DateFormat(fmt.date_format)],
             decimal_mark=fmt.decimal_mark,

@@ -305,6 +305,23 @@ class TestConfiguredFormat:
         assert summary.register.register_format == akbars
         assert summary.register.lines.get(number=4).payer == "Семёнова-Тян-Шанская Анна"
 
+    def test_a_tab_separated_format_with_points_and_no_header(self, company, tmp_path):
+        organization, _accounts = company
+        tabs = RegisterFormat.objects.create(
+            name="Почта", bank="Почта России", delimiter="tab", header_lines=0,
+            date_column=1, date_format="%Y-%m-%d", account_column=2, amount_column=3,
+            payment_id_column=4, period_column=5, decimal_mark=".", thousands_spaces=False,
+        )  # fmt: skip
+        (tmp_path / "post.txt").write_text(
+            "2014-09-30\t1001\t99.90\tP-1\t09.2014\n2014-09-30\t1002\t1 000.00\tP-2\t\n"
+        )
+        summary = load(tmp_path / "post.txt", f"fmt{tabs.pk}", organization)
+        assert outcomes(summary.register) == {
+            1: (IMPORTED, ""),
+            2: (ERROR, "Сумма «1 000.00» не распознана."),  # no thousands spaces here
+        }
+        assert summary.register.lines.get(number=1).period == datetime.date(2014, 9, 1)
+
     def test_a_format_is_found_by_its_name_in_any_case(self, akbars):
         assert format_get("ак барс").register_format == akbars
         assert format_get("no such format") is None

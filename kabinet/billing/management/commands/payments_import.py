@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kabinet.billing.registers.formats import format_choices, format_get
 from kabinet.billing.registers.reading import RegisterRejected
@@ -49,7 +50,10 @@ class Command(BaseCommand):
             known = ", ".join(
                 key if key[:3] != "fmt" else label for key, label in format_choices()
             )
-            self._refuse(f"Неизвестный формат «{name}». Есть: {known}.")
+            self._refuse(
+                _("Неизвестный формат «%(name)s». Есть: %(known)s.")
+                % {"name": name, "known": known}
+            )
         company = self._organization(options["organization"])
         try:
             summary = register_import(
@@ -67,9 +71,12 @@ class Command(BaseCommand):
         if len(found) == 1:
             return found[0]
         if not found:
-            self._refuse(f"Нет управляющей организации с ИНН {inn}." if inn else
-                         "Нет ни одной управляющей организации.")  # fmt: skip
-        self._refuse("Укажите --organization <ИНН>: управляющих организаций несколько.")
+            self._refuse(
+                _("Нет управляющей организации с ИНН %(inn)s.") % {"inn": inn}
+                if inn
+                else _("Нет ни одной управляющей организации.")
+            )
+        self._refuse(_("Укажите --organization <ИНН>: управляющих организаций несколько."))
 
     def _refuse(self, message: str, *, line: int | None = None):
         if self.as_json:
@@ -82,15 +89,24 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False))
             return
         if dry_run:
-            self.stdout.write("Проверка без проведения: ничего не сохранено.")
+            self.stdout.write(_("Проверка без проведения: ничего не сохранено."))
         else:
-            self.stdout.write(f"Реестр № {summary.register.pk}: {summary.register}.")
-        verb = "К зачислению" if dry_run else "Зачислено"
-        self.stdout.write(f"{verb}: {summary.imported} на {format_money(summary.imported_sum)} ₽")
-        self.stdout.write(
-            f"Повторы (уже проведены): {summary.duplicates} "
-            f"на {format_money(summary.duplicate_sum)} ₽"
-        )
-        self.stdout.write(f"Ошибки: {len(summary.errors)}")
+            self.stdout.write(
+                _("Реестр № %(id)d: %(register)s.")
+                % {"id": summary.register.pk, "register": summary.register}
+            )
+        imported = _("К зачислению") if dry_run else _("Зачислено")
+        figures = [
+            (imported, summary.imported, summary.imported_sum),
+            (_("Повторы (уже проведены)"), summary.duplicates, summary.duplicate_sum),
+        ]
+        for label, count, total in figures:
+            self.stdout.write(
+                _("%(label)s: %(count)d на %(sum)s ₽")
+                % {"label": label, "count": count, "sum": format_money(total)}
+            )
+        self.stdout.write(_("Ошибки: %(count)d") % {"count": len(summary.errors)})
         for line, reason in summary.errors:
-            self.stdout.write(f"  строка {line}: {reason}")
+            self.stdout.write(
+                _("  строка %(line)s: %(reason)s") % {"line": line, "reason": reason}
+            )
