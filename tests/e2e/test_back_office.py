@@ -77,7 +77,9 @@ def test_staff_load_a_bank_register_check_it_and_post_it(page: Page, live_server
 
     page.get_by_label("Управляющая организация").select_option(label='ООО "УК Солнечный город"')
     page.get_by_label("Формат реестра").select_option(value="sber")
-    page.get_by_label("Файл реестра").set_input_files(FILES / "sber-solnechny-gorod-2026-12-02.txt")
+    page.get_by_label("Файл реестра").set_input_files(
+        FILES / "sber-solnechny-gorod-2026-12-02.txt"
+    )
     look("upload")
     page.get_by_role("button", name="Проверить реестр").click()
 

@@ -23,16 +23,6 @@ class Format:
     register_format: RegisterFormat | None = None
 
     @property
-    def key(self) -> str:
-        return f"fmt{self.register_format.pk}" if self.register_format else self.kind
-
-    @property
-    def label(self) -> str:
-        if self.register_format:
-            return self.register_format.name
-        return str(Register.Kind(self.kind).label)
-
-    @property
     def bank(self) -> str:
         return self.register_format.bank if self.register_format else BUILT_IN[self.kind].bank
 
