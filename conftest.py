@@ -62,3 +62,9 @@ def _closed_periods_reopened_before_the_flush(request):
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE billing_billingperiod SET is_closed = 0")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded files (bank registers) go to a fresh folder, never the worktree's var/.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -218,6 +218,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# --- uploaded files -------------------------------------------------------
+# Kept by the back office (bank registers as loaded); never served as static files.
+MEDIA_ROOT = VAR_DIR / "media"
+# Bank payment registers (docs/registers.md): a bigger file, zipped or not, is refused.
+REGISTER_MAX_BYTES = int(os.environ.get("REGISTER_MAX_BYTES", 64 * 1024 * 1024))
+
 # --- mail (Django 6.1 MAILERS) ---------------------------------------------
 # SMTP_URL=smtp://user:password@host:587?tls=1 sends real mail; otherwise every
 # message is written as a file under var/mail/ for the demo.

@@ -78,3 +78,14 @@ def test_an_unknown_benchmark_is_named():
     result = _bench("no_such_bench", "--quick")
     assert result.returncode == 2
     assert "unknown benchmarks: no_such_bench" in result.stdout
+
+
+def test_the_register_benchmark_imports_the_whole_register(tmp_path):
+    # A smoke run (300 lines): the benchmark fails unless the import, run in a process of
+    # its own, posted every line of its register for the right total.
+    result = _bench("registers", "--quick", "--json", str(tmp_path / "results.json"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    [registers] = json.loads((tmp_path / "results.json").read_text())
+    assert registers["name"] == "registers" and registers["unit"] == "lines/s"
+    assert "bulk_create of the same 300 parsed lines" in registers["baseline_label"]
+    assert "peak RSS" in registers["baseline_label"]

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.admin import KabinetAdmin, KabinetHistoryAdmin, KabinetInline, ReadOnlyRowsMixin
@@ -170,6 +172,25 @@ class PaymentAdmin(ReadOnlyRowsMixin, KabinetHistoryAdmin):
     autocomplete_fields = ("account",)
     fields = ("account", "paid_on", "amount", "source", "external_id", "note")
 
+    def get_fields(self, request, obj=None):
+        return (*self.fields, "register_line_link") if obj else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("register_line_link",) if obj else ()
+
+    @admin.display(description=_("строка реестра"))
+    def register_line_link(self, payment):
+        line = getattr(payment, "register_line", None)
+        if line is None:
+            return "—"
+        url = reverse("admin:billing_register_change", args=[line.register_id])
+        return format_html(
+            '<a href="{}">{}</a>',
+            f"{url}?outcome=imported#lines",
+            _("реестр № %(register)d, строка %(line)d")
+            % {"register": line.register_id, "line": line.number},
+        )
+
     def save_model(self, request, obj, form, change):
         payment, created = services.payment_record(
             account=obj.account,
@@ -206,3 +227,7 @@ class PersonalAccountAdmin(RegistryAccountAdmin):
     @admin.display(description=_("долг (+) / переплата (−), ₽"))
     def balance(self, account):
         return format_money(account_balance(account_id=account.pk)) if account.pk else "—"
+
+
+# The bank registers' back office (upload, check, post; formats; lines).
+from .registers import admin as _registers_admin  # noqa: E402, F401

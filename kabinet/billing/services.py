@@ -66,7 +66,7 @@ def tariff_add(
     """A new price from a date: checked against the history, then saved once."""
     with transaction.atomic():
         # Lock the service: two tariffs added at once cannot both pass the overlap check.
-        Service.objects.select_for_update().filter(pk=service.pk).first()
+        Service.objects.select_for_update(of=("self",)).filter(pk=service.pk).first()
         tariff_check(
             service=service, house=house, valid_from=valid_from, valid_to=valid_to,
             zones=zones, zone=zone,
@@ -80,7 +80,7 @@ def tariff_add(
 def tariff_close(*, tariff: Tariff, valid_to: datetime.date | None) -> Tariff:
     """Set (or clear) a tariff's last day; its price and start never change."""
     with transaction.atomic():
-        Service.objects.select_for_update().filter(pk=tariff.service_id).first()
+        Service.objects.select_for_update(of=("self",)).filter(pk=tariff.service_id).first()
         tariff_check(
             service=tariff.service,
             house=tariff.house,
@@ -177,8 +177,10 @@ def payment_record(
             return existing, False
     try:
         with transaction.atomic():
-            # Lock the account: concurrent postings to one account are serialised.
-            PersonalAccount.objects.select_for_update().filter(pk=account.pk).first()
+            # Lock the account: concurrent postings to one account are serialised. Its row
+            # only (`of`): `first()` orders by the organization, and a plain FOR UPDATE
+            # would lock the organization's row too, and every payment of it with it.
+            PersonalAccount.objects.select_for_update(of=("self",)).filter(pk=account.pk).first()
             payment = Payment.objects.create(
                 account=account,
                 paid_on=paid_on,

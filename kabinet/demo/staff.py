@@ -12,7 +12,9 @@ DEMO_LOGINS = [
 ]
 STAFF_GROUP = "Сотрудники управляющей организации"
 # Ledgers (and the log of gateway notifications) are viewed and appended to, never edited.
-LEDGER_MODELS = {"charge", "penalty", "payment", "notification"}
+# Bank registers are loaded (add: upload, check, post or discard a draft) and viewed, never
+# edited; register formats are the staff's to configure.
+LEDGER_MODELS = {"charge", "penalty", "payment", "notification", "register", "registerline"}
 
 
 def staff_group() -> Group:

@@ -89,7 +89,11 @@ def account_attach(
     link, created = None, False
     with transaction.atomic():
         # Lock the account, then the user: concurrent tries are counted one after another.
-        account = PersonalAccount.objects.select_for_update().filter(pk=account_id).first()
+        # The account's row only: `first()` joins the organization (ordering), whose row a
+        # plain FOR UPDATE would lock too.
+        account = (
+            PersonalAccount.objects.select_for_update(of=("self",)).filter(pk=account_id).first()
+        )
         if account is None:
             raise ValidationError(_("Такого лицевого счета нет."), code="unknown_account")
         get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()

@@ -81,3 +81,66 @@ def test_staff_run_a_month_read_the_report_and_close_it(page: Page, live_server,
     page.locator("select[name=action]").select_option(label="Закрыть период")
     page.get_by_role("button", name="Запустить").click()
     expect(page.locator(".messagelist")).to_contain_text("Период ноябрь 2026 закрыт")
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)  # the demo files' accounts
+def test_staff_load_a_bank_register_check_it_and_post_it(page: Page, live_server, tmp_path):
+    """Upload → every line's outcome, nothing posted → post. KABINET_SCREENSHOTS=<dir>
+    keeps the screenshots of the pages at 1280 and 390 px."""
+    import os
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from kabinet.billing.models import Payment
+    from kabinet.demo.city import city_load
+    from kabinet.demo.registers import FILES, register_formats_load
+
+    staff_users_load()
+    reference_load()
+    city_load(today=timezone.localdate())
+    register_formats_load()
+    paid_before = Payment.objects.count()
+    folder = Path(os.environ.get("KABINET_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def look(name: str) -> None:
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=folder / f"register-{name}-{width}.png", full_page=True)
+            if name != "upload":  # the register's page: the lines scroll in their own box
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= width, f"the register's page is {wide}px wide at {width}px"
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    login, password, _role = next(entry for entry in DEMO_LOGINS if entry[0] == "operator")
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Имя пользователя").fill(login)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("link", name="Реестры платежей").first.click()
+    page.get_by_role("link", name="Добавить реестр платежей").click()
+
+    page.get_by_label("Управляющая организация").select_option(label='ООО "УК Солнечный город"')
+    page.get_by_label("Формат реестра").select_option(value="sber")
+    page.get_by_label("Файл реестра").set_input_files(
+        FILES / "sber-solnechny-gorod-2026-12-02.txt"
+    )
+    look("upload")
+    page.get_by_role("button", name="Проверить реестр").click()
+
+    expect(page.get_by_text("Проверен, не проведен.")).to_be_visible()
+    lines = page.locator("table.register-lines tbody tr")
+    expect(lines).to_have_count(7)
+    expect(lines.nth(4)).to_contain_text("Лицевой счет «050000099» не найден в организации.")
+    expect(lines.nth(5)).to_contain_text("Даты «31-11-2026» не существует.")
+    expect(lines.nth(0)).to_contain_text("к зачислению")
+    assert Payment.objects.count() == paid_before
+    look("check")
+
+    page.get_by_role("link", name="Ошибки (2)").click()
+    expect(lines).to_have_count(2)
+    page.get_by_role("button", name="Провести: 5 платежей на 30\u202f124,51 ₽").click()
+    expect(page.get_by_text("Реестр проведен: зачислено 5 на 30\u202f124,51 ₽")).to_be_visible()
+    assert Payment.objects.count() == paid_before + 5
+    look("posted")

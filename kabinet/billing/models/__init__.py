@@ -4,12 +4,16 @@ Rules live in services.py (a tariff's fit in its history: `tariff_check`; a clos
 period takes no lines: `charge_add`, `penalty_add`) and in the billing run
 (kabinet/billing/run/); the models hold what the database can enforce. The ledgers'
 rules are in ledger.py.
+
+Bank payment registers (Register, its lines, RegisterFormat) are loaded by
+billing/registers/ (docs/registers.md).
 """
 
 from .fields import MONEY, PRECISE
 from .ledger import AppendOnlyQuerySet, Charge, LedgerRow, Payment, Penalty
 from .periods import BillingPeriod
 from .recalculations import Recalculation, TemporaryAbsence
+from .registers import Register, RegisterFormat, RegisterLine
 from .runs import BillingRun, RunChunk, RunIssue
 from .tariffs import WASTEWATER, ZONE_NAMES, Service, Tariff
 from .usage import HouseResourceVolume, MeterUsage
@@ -29,6 +33,9 @@ __all__ = [
     "Payment",
     "Penalty",
     "Recalculation",
+    "Register",
+    "RegisterFormat",
+    "RegisterLine",
     "RunChunk",
     "RunIssue",
     "Service",

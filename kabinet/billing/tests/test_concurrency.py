@@ -76,3 +76,69 @@ def test_it_posts_every_distinct_payment_to_one_account():
 
     _race(8, post)
     assert account_balance(account_id=account.pk) == D("-800.00")
+
+
+# --- bank registers -------------------------------------------------------------------
+
+
+def test_the_same_register_loaded_twice_at_the_same_moment_posts_each_payment_once():
+    from kabinet.billing.models import Register
+
+    from .register_helpers import load, organization_with_accounts
+
+    organization, accounts = organization_with_accounts()
+    summaries = _race(2, lambda _index: load("sber-2014-09-30.txt", "sber", organization))
+
+    # One load posted the four good lines; the other found them posted: all duplicates.
+    assert sorted((s.imported, s.duplicates) for s in summaries) == [(0, 5), (4, 1)]
+    assert Payment.objects.count() == 4
+    assert Register.objects.filter(status="imported").count() == 2
+    assert account_balance(account_id=accounts["1001"].pk) == D("-1500.00")
+    assert account_balance(account_id=accounts["1002"].pk) == D("-2414.85")
+
+
+def test_a_checked_register_confirmed_twice_at_once_is_posted_once():
+    from kabinet.billing.registers.formats import format_get
+    from kabinet.billing.registers.reading import RegisterRejected
+    from kabinet.billing.registers.services import register_confirm, register_preview
+
+    from .register_helpers import SAMPLES, organization_with_accounts
+
+    organization, _accounts = organization_with_accounts()
+    path = SAMPLES / "vtb-2014-09-30.txt"
+    with path.open("rb") as file:
+        draft = register_preview(
+            file=file, file_name=path.name, size=path.stat().st_size,
+            fmt=format_get("vtb"), organization=organization, user=None,
+        )  # fmt: skip
+
+    def confirm(_index):
+        try:
+            return register_confirm(register=draft, user=None).imported_count
+        except RegisterRejected as refused:
+            return refused.message
+
+    assert sorted(_race(2, confirm), key=str) == [3, "Этот реестр уже проведен."]
+    assert Payment.objects.count() == 3
+
+
+def test_a_register_and_an_online_posting_of_one_payment_post_it_once():
+    from .register_helpers import load, organization_with_accounts
+
+    organization, accounts = organization_with_accounts()
+
+    def post(index):
+        if index == 0:
+            return "register", load("sber-2014-09-30.txt", "sber", organization).imported
+        _payment, created = payment_record(
+            account=accounts["1002"], paid_on=datetime.date(2014, 9, 30), amount=D("2414.85"),
+            source=Payment.Source.BANK, external_id="sber:2014-09-30:8610:4522",
+        )  # fmt: skip
+        return "online", created
+
+    results = dict(_race(2, post))
+    # Whichever came first posted it; the other found it posted.
+    assert results in ({"register": 4, "online": False}, {"register": 3, "online": True})
+    assert Payment.objects.filter(external_id="sber:2014-09-30:8610:4522").count() == 1
+    assert Payment.objects.count() == 4
+    assert account_balance(account_id=accounts["1002"].pk) == D("-2414.85")

@@ -12,6 +12,7 @@ from kabinet.core.periods import add_months
 from kabinet.demo.city import city_load
 from kabinet.demo.payments import payments_demo_load
 from kabinet.demo.reference import reference_load
+from kabinet.demo.registers import register_formats_load
 from kabinet.demo.registry import accounts_generate, company_ensure
 from kabinet.demo.staff import staff_users_load
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         reference_load()
         added = city_load(today=today)
         payments_demo_load()
+        register_formats_load()
         self.stdout.write(f"Демо-данные готовы (новых счетов УК «Солнечный город»: {added}).")
         if accounts:
             started = time.perf_counter()
