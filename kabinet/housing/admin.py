@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.admin import KabinetAdmin, KabinetInline
+from kabinet.core.admin import KabinetAdmin, KabinetInline, ReadOnlyAdmin
 
 from .models import (
     AccountAttachAttempt,
@@ -101,7 +101,7 @@ class AccountLinkAdmin(KabinetAdmin):
 
 
 @admin.register(AccountAttachAttempt)
-class AccountAttachAttemptAdmin(KabinetAdmin):
+class AccountAttachAttemptAdmin(ReadOnlyAdmin):
     """The audit trail of attach attempts: read-only."""
 
     list_display = ("created_at", "account", "user", "outcome", "ip_address")
@@ -109,12 +109,3 @@ class AccountAttachAttemptAdmin(KabinetAdmin):
     search_fields = ("account__number", "user__username")
     list_select_related = ("account", "user")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,8 +8,10 @@ Ledgers (Charge, Penalty, Payment) are append-only: rows are never edited or
 deleted; a correction is a new row; a balance is a sum (see selectors.py).
 """
 
+from kabinet.core.append_only import AppendOnlyQuerySet
+
 from .fields import MONEY, PRECISE
-from .ledger import AppendOnlyQuerySet, Charge, LedgerRow, Payment, Penalty
+from .ledger import Charge, LedgerRow, Payment, Penalty
 from .periods import BillingPeriod
 from .tariffs import Service, Tariff
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.append_only import AppendOnlyModel
 from kabinet.housing.models import PersonalAccount
 
 from .fields import MONEY, PRECISE
@@ -17,31 +18,13 @@ from .periods import BillingPeriod
 from .tariffs import Service, Tariff
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError(f"{self.model.__name__} is append-only: add a correcting row instead.")
-
-    def delete(self):
-        raise TypeError(f"{self.model.__name__} is append-only: add a correcting row instead.")
-
-
-class LedgerRow(models.Model):
+class LedgerRow(AppendOnlyModel):
     """Base for ledger rows: saved once, never changed, never deleted."""
 
     created_at = models.DateTimeField(_("проведено"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError(f"{type(self).__name__} is append-only: add a correcting row instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(f"{type(self).__name__} is append-only: add a correcting row instead.")
 
 
 class Charge(LedgerRow):

@@ -1,15 +1,15 @@
 """Money under concurrency, on real PostgreSQL (skipped on SQLite, run by CI)."""
 
 import datetime
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from kabinet.billing.models import Payment
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import payment_record
+from tests.concurrency import race
 from tests.factories import PersonalAccountFactory
 
 pytestmark = [
@@ -19,28 +19,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
     ),
 ]
-
-
-def _race(workers: int, post) -> list:
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(post(index))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 def test_it_credits_a_retried_bank_operation_exactly_once():
@@ -55,7 +33,7 @@ def test_it_credits_a_retried_bank_operation_exactly_once():
             external_id="sber-2014-09-30-42",
         )
 
-    results = _race(8, post)
+    results = race(8, post)
     assert sum(created for _payment, created in results) == 1
     assert len({payment.pk for payment, _created in results}) == 1
     assert Payment.objects.count() == 1
@@ -74,5 +52,5 @@ def test_it_posts_every_distinct_payment_to_one_account():
             external_id=f"op-{index}",
         )
 
-    _race(8, post)
+    race(8, post)
     assert account_balance(account_id=account.pk) == D("-800.00")
