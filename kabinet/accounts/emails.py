@@ -23,13 +23,17 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send(name: str, *, to: str, context: dict) -> Sent:
+def send(name: str, *, to: str, context: dict, headers: dict | None = None) -> Sent:
+    """Render `emails/<name>-*` with `context` and send it; `headers` are extra message
+    headers (List-Unsubscribe, say)."""
     context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = render_to_string(f"emails/{name}-subject.txt", context)
     subject = " ".join(subject.split())  # one line: a newline in a header is an error
     text = render_to_string(f"emails/{name}-body-text.txt", context)
     html = render_to_string(f"emails/{name}-body-html.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None
+    )
     message.attach_alternative(html, "text/html")
     message.send()
     return Sent(to=to, saved_to=getattr(message, "kabinet_saved_to", None))

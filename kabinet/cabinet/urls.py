@@ -6,7 +6,7 @@ has not attached the account (cabinet/tests/test_access.py checks every one of t
 
 from django.urls import path
 
-from .views import account, accounts
+from .views import account, accounts, meters
 
 app_name = "cabinet"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("<int:account_id>/charges/", account.charges, name="charges"),
     path("<int:account_id>/payments/", account.payments, name="payments"),
     path("<int:account_id>/detach/", accounts.detach, name="detach"),
+    path("<int:account_id>/meters/", meters.meters, name="meters"),
+    path("<int:account_id>/meters/submit/", meters.meters_submit, name="meters_submit"),
+    path("<int:account_id>/meters/<int:meter_id>/", meters.meter_history, name="meter_history"),
 ]

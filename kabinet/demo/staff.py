@@ -11,8 +11,9 @@ DEMO_LOGINS = [
     ("operator", "kabinet-operator-2014", "сотрудник управляющей организации"),
 ]
 STAFF_GROUP = "Сотрудники управляющей организации"
-# Ledgers are viewed and appended to, never edited: no change/delete on them.
-LEDGER_MODELS = {"charge", "penalty", "payment"}
+# Ledgers are viewed and appended to, never edited: no change/delete on them (nor on the
+# history of meter readings and the reminders sent).
+LEDGER_MODELS = {"charge", "penalty", "payment", "readingsubmission", "readingreminder"}
 
 
 def staff_group() -> Group:
