@@ -218,13 +218,13 @@ def chunk_rows(
                 installed_on=datetime.date(2019, 3, 1), next_verification_on=datetime.date(2031, 3, 1),
             ))  # fmt: skip
             value = D(rng.randrange(100, 5000))
-            rows.add(Reading(meter=meter, period=add_months(months[0], -1), value=value,
-                             source=Reading.Source.RESIDENT))  # fmt: skip
+            first = add_months(months[0], -1)
+            rows.add(Reading(meter=meter, period=first, value=value,
+                             source=Reading.Source.RESIDENT, submitted_at=_given_at(first)))  # fmt: skip
             for month, used in zip(months, monthly, strict=True):
                 value += used
-                rows.add(
-                    Reading(meter=meter, period=month, value=value, source=Reading.Source.RESIDENT)
-                )
+                rows.add(Reading(meter=meter, period=month, value=value,
+                                 source=Reading.Source.RESIDENT, submitted_at=_given_at(month)))  # fmt: skip
         cold, hot = use[Meter.Resource.COLD_WATER], use[Meter.Resource.HOT_WATER]
         use[SEWAGE] = [c + h for c, h in zip(cold, hot, strict=True)]
 
@@ -249,6 +249,11 @@ def chunk_rows(
                     external_id=f"gen-{account.number}-{month:%Y%m}",
                 ))  # fmt: skip
     return rows
+
+
+def _given_at(month: datetime.date) -> datetime.datetime:
+    """Generated readings were given on the 20th of their month, 10:00 local time."""
+    return timezone.make_aware(datetime.datetime(month.year, month.month, 20, 10, 0))
 
 
 def _volume(spec: ServiceSpec, premises: Premises, use: dict, index: int) -> D:
