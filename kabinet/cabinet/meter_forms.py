@@ -1,6 +1,7 @@
 """The form "Ввести показания": one field per meter zone, the previous reading beside it,
 confirmations offered only when a rule asks for them (docs/meters.md)."""
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -96,6 +97,9 @@ class MeterGroup:
         return self.item.meter
 
 
+KEY = re.compile(r"[0-9a-f]{32}")
+
+
 def _name(state: ZoneState) -> str:
     return f"m{state.meter.pk}_z{state.zone}"
 
@@ -108,6 +112,12 @@ class ReadingsForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        # A key that is not one this page gave (lost, tampered): a new one, and the page
+        # is shown again rather than saved.
+        self.key_replaced = self.is_bound and not KEY.fullmatch(self.data.get("key") or "")
+        if self.key_replaced:
+            self.data = self.data.copy()
+            self.data["key"] = uuid.uuid4().hex
         self.sheet, self.email = sheet, email
         self.fields["confirm_by_email"].label = _("Прислать подтверждение на e-mail %(email)s") % {
             "email": email
@@ -172,6 +182,10 @@ class ReadingsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.key_replaced:
+            raise ValidationError(
+                _("Страница устарела: проверьте показания и отправьте их еще раз."), code="key"
+            )
         if not self.errors and not any(
             cleaned.get(name) is not None
             for name in self._states

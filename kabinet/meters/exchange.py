@@ -182,8 +182,11 @@ def readings_import(
         raise ImportRefused(_("Файл не в кодировке UTF-8 или Windows-1251.")) from None
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader, None)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        header = None
     columns = _header_map(header or [])
     missing = [str(COLUMNS[key]) for key in REQUIRED if key not in columns]
     if missing:
@@ -191,9 +194,30 @@ def readings_import(
             _("В первой строке файла нет столбцов: %(columns)s. Возьмите за образец выгрузку.")
             % {"columns": ", ".join(f"«{name}»" for name in missing)}
         )
+    return _import_lines(
+        reader, columns, data=data, filename=filename, user=user,
+        confirm_jumps=confirm_jumps, ip=ip,
+    )  # fmt: skip
+
+
+def _import_lines(reader, columns, *, data, filename, user, confirm_jumps, ip):
     digest = hashlib.sha256(data).hexdigest()[:40]
     resources = _resource_codes()
-    for number, row in enumerate(reader, start=2):
+    number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield ImportLine(
+                number + 1,
+                "error",
+                _("Строка не читается как CSV (%(error)s); дальше файл не загружен.")
+                % {"error": error},
+            )
+            return
+        number = reader.line_num
         if number > MAX_LINES + 1:
             yield ImportLine(number, "error", _("Слишком длинный файл: разбейте его на части."))
             return

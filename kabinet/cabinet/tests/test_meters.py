@@ -400,3 +400,16 @@ def test_meter_pages_run_a_fixed_number_of_queries(owner_client, kamal, november
             assert owner_client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_an_account_without_meters_says_so(client, user, november):
+    from kabinet.housing.models import AccountLink
+    from tests.factories import PersonalAccountFactory
+
+    account = PersonalAccountFactory()
+    AccountLink.objects.create(user=user, account=account)
+    client.force_login(user)
+    assert "В помещении нет приборов учета" in text(client.get(urls(account)["list"]))
+    page = client.get(urls(account)["submit"])
+    assert "В помещении нет приборов учета" in text(page)
+    assert '<form method="post" class="form readings-form"' not in page.content.decode()

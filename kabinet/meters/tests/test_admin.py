@@ -335,3 +335,19 @@ def test_history_and_reminders_are_read_only(operator_client, kamal, november):
     listing = operator_client.get(reverse("admin:meters_readingsubmission_changelist"))
     assert listing.status_code == 200 and "340.500" in page_text(listing).replace(",", ".")
     assert reverse("admin:meters_readingsubmission_add") not in listing.content.decode()
+
+
+def test_a_line_that_cannot_be_read_stops_the_import_with_a_message(
+    operator_client, kamal, november
+):
+    content = (
+        "Заводской номер;Месяц;Показание\n"
+        "ХВ-0154-11;11.2014;340,1\n"
+        f"Э-77415401;11.2014;{'1' * 200_000}\n"
+        "ГВ-0154-12;11.2014;140\n"
+    ).encode()
+    report = import_file(operator_client, content)
+    assert "Строка не читается как CSV (field larger than field limit" in report
+    assert "дальше файл не загружен" in report
+    assert counting(water(kamal), NOV).value == D("340.1")
+    assert counting(kamal.premises.meters.get(resource="hot_water"), NOV) is None
