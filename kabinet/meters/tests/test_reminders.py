@@ -2,6 +2,7 @@
 and month, mailed by the task worker with a one-click unsubscribe (link and header)."""
 
 import datetime
+import email.policy
 import re
 from io import StringIO
 
@@ -133,6 +134,10 @@ def test_each_mail_unsubscribes_in_one_click(client, organization):
     )
     assert message.extra_headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000{url}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire the URL stays on one line, not folded into RFC 2047 encoded words.
+    wire = message.message(policy=email.policy.SMTP).as_bytes().decode()
+    assert f"\r\nList-Unsubscribe: <http://127.0.0.1:8000{url}>\r\n" in wire
+    assert "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in wire
     html = message.alternatives[0].content
     assert url in html
     # The link in the mail: one click, no login.
