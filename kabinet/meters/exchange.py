@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kabinet.core.periods import MONTHS_NOMINATIVE, month_label
+from kabinet.core.security import log_event
 
 from . import rules, selectors, services, window
 from .models import Meter, Reading, ReadingSubmission
@@ -200,34 +202,68 @@ def readings_import(
     )  # fmt: skip
 
 
+IMPORT_CHUNK = 200  # lines per transaction: each line is its own savepoint inside it
+
+
 def _import_lines(reader, columns, *, data, filename, user, confirm_jumps, ip):
+    """Import in chunks of lines, each chunk one transaction (a line that fails rolls
+    back to its savepoint only); a chunk's report lines are given once it is committed."""
     digest = hashlib.sha256(data).hexdigest()[:40]
-    resources = _resource_codes()
-    number = 1
-    while True:
+    context = {
+        "resources": _resource_codes(), "closed": services.ClosedMonths(), "user": user,
+        "confirm_jumps": confirm_jumps, "ip": ip, "digest": digest, "filename": filename[:150],
+    }  # fmt: skip
+    counts = dict.fromkeys(STATUS_LABELS, 0)
+    done = False
+    while not done:
+        with transaction.atomic():
+            chunk, done = _import_chunk(reader, columns, context)
+        for line in chunk:
+            counts[line.status] += 1
+        yield from chunk
+    log_event(
+        "meters.readings_imported",
+        ip=ip,
+        user_id=getattr(user, "pk", None),
+        file=digest,
+        **{status: count for status, count in counts.items() if count},
+    )
+
+
+def _import_chunk(reader, columns, context) -> tuple[list[ImportLine], bool]:
+    """Up to IMPORT_CHUNK lines; True when the file is done."""
+    rows, stop, done = [], None, False
+    while len(rows) < IMPORT_CHUNK:
+        number = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
-            return
+            done = True
+            break
         except csv.Error as error:
-            yield ImportLine(
-                number + 1,
-                "error",
-                _("Строка не читается как CSV (%(error)s); дальше файл не загружен.")
-                % {"error": error},
-            )
-            return
+            message = _("Строка не читается как CSV (%(error)s); дальше файл не загружен.")
+            stop, done = ImportLine(number, "error", message % {"error": error}), True
+            break
         number = reader.line_num
         if number > MAX_LINES + 1:
-            yield ImportLine(number, "error", _("Слишком длинный файл: разбейте его на части."))
-            return
-        if not any(cell.strip() for cell in row):
-            continue
-        yield _import_line(
-            number, row, columns, resources, user=user, key=f"import:{digest}:{number}",
-            note=_("%(file)s, строка %(line)d") % {"file": filename[:150], "line": number},
-            confirm_jumps=confirm_jumps, ip=ip,
-        )  # fmt: skip
+            message = _("Слишком длинный файл: строки дальше этой не загружены.")
+            stop, done = ImportLine(number, "error", message), True
+            break
+        if any(cell.strip() for cell in row):
+            rows.append((number, row))
+    meters = selectors.meters_by_serial(
+        serial_numbers=[_cell(row, columns, "serial") for _number, row in rows]
+    )
+    lines = [
+        _import_line(
+            number, row, columns, context["resources"], meters, user=context["user"],
+            key=f"import:{context['digest']}:{number}",
+            note=_("%(file)s, строка %(line)d") % {"file": context["filename"], "line": number},
+            confirm_jumps=context["confirm_jumps"], ip=context["ip"], closed=context["closed"],
+        )
+        for number, row in rows
+    ]  # fmt: skip
+    return ([*lines, stop] if stop else lines), done
 
 
 def _cell(row: list[str], columns: dict[str, int], key: str) -> str:
@@ -236,7 +272,18 @@ def _cell(row: list[str], columns: dict[str, int], key: str) -> str:
 
 
 def _import_line(
-    number, row, columns, resources, *, user, key, note, confirm_jumps, ip
+    number,
+    row,
+    columns,
+    resources,
+    meters_by_serial,
+    *,
+    user,
+    key,
+    note,
+    confirm_jumps,
+    ip,
+    closed,
 ) -> ImportLine:
     serial = _cell(row, columns, "serial")
     if not serial:
@@ -256,7 +303,11 @@ def _import_line(
     resource = resources.get(resource_text) if resource_text else None
     if resource_text and resource is None:
         return ImportLine(number, "error", _("Ресурс не распознан: «%(text)s».") % {"text": resource_text[:30]}, serial)  # fmt: skip
-    meters = selectors.meter_for_import(serial_number=serial, resource=resource)
+    meters = [
+        meter
+        for meter in meters_by_serial.get(serial, [])
+        if resource is None or meter.resource == resource
+    ]
     if not meters:
         return ImportLine(number, "error", _("Счетчик № %(serial)s не найден.") % {"serial": serial[:40]}, serial)  # fmt: skip
     if len(meters) > 1:
@@ -296,6 +347,8 @@ def _import_line(
             channel=ReadingSubmission.Channel.IMPORT,
             ip=ip,
             note=note,
+            closed=closed,
+            log=False,
         )
     except services.ReadingsRefused as refused:
         return ImportLine(number, "error", " ".join(refused.messages()), serial)

@@ -75,6 +75,8 @@ class Meter(models.Model):
                 ),
             ),
         ]
+        # Staff and contractors' files find a meter by its serial alone.
+        indexes = [models.Index(fields=["serial_number"], name="meter_serial_idx")]
 
     def __str__(self):
         return f"{self.get_resource_display()} № {self.serial_number}"

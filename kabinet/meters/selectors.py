@@ -339,12 +339,16 @@ def _account_numbers(premises_ids) -> dict[int, list[str]]:
     return numbers
 
 
-def meter_for_import(*, serial_number: str, resource: str | None) -> list[Meter]:
-    """Meters with that serial (of that resource, when given): more than one is ambiguous."""
-    meters = Meter.objects.filter(serial_number=serial_number).select_related("premises__house")
-    if resource:
-        meters = meters.filter(resource=resource)
-    return list(meters[:2])
+def meters_by_serial(*, serial_numbers) -> dict[str, list[Meter]]:
+    """The meters with these serials (of any resource), by serial: one query for a chunk
+    of an import's lines."""
+    found: dict[str, list[Meter]] = defaultdict(list)
+    meters = Meter.objects.filter(serial_number__in=set(serial_numbers)).select_related(
+        "premises__house"
+    )
+    for meter in meters.order_by("pk"):
+        found[meter.serial_number].append(meter)
+    return found
 
 
 def last_counting(readings: list[Reading]) -> Reading | None:

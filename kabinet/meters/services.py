@@ -249,6 +249,28 @@ def _closed(organization_id: int, period: datetime.date) -> bool:
     return period in window.closed_months(organization_id=organization_id, since=period)
 
 
+class ClosedMonths:
+    """Which months are closed for a meter's organization, asked of billing once per
+    organization: the lines of one import share one."""
+
+    def __init__(self):
+        self._months: dict[int, set[datetime.date]] = {}
+        self._organizations: dict[int, int] = {}
+
+    def __call__(self, meter: Meter, period: datetime.date) -> bool:
+        premises_id = meter.premises_id
+        if premises_id not in self._organizations:
+            self._organizations[premises_id] = Premises.objects.values_list(
+                "house__organization_id", flat=True
+            ).get(pk=premises_id)
+        organization_id = self._organizations[premises_id]
+        if organization_id not in self._months:
+            self._months[organization_id] = window.closed_months(
+                organization_id=organization_id, since=datetime.date(1900, 1, 1)
+            )
+        return period in self._months[organization_id]
+
+
 def _closed_error(period: datetime.date) -> ValidationError:
     return ValidationError(
         _(
@@ -473,21 +495,21 @@ def reading_enter(
     channel: str = Channel.ADMIN,
     ip: str | None = None,
     note: str = "",
+    closed: ClosedMonths | None = None,
+    log: bool = True,
 ) -> Accepted:
     """A reading entered by staff (by hand or from a file): it replaces a resident's or a
     computed value of the month; a closed month refuses it. The same `key` again returns
     the first result (status "duplicate"); the value that counts already, "unchanged".
-    Raises ValidationError (zone, month, closed) or ReadingsRefused (the rules)."""
+    Raises ValidationError (zone, month, closed) or ReadingsRefused (the rules).
+    An import passes one `closed` for all its lines and logs once (`log=False`)."""
     period = month_start(period)
     if zone not in meter.zones:
         raise ValidationError(
             {"zone": _("У этого счетчика %(zones)d зон(ы).") % {"zones": meter.tariff_zones}}
         )
     _kind_check(meter, period, kind)
-    organization_id = Premises.objects.values_list("house__organization_id", flat=True).get(
-        pk=meter.premises_id
-    )
-    if _closed(organization_id, period):
+    if (closed or ClosedMonths())(meter, period):
         raise _closed_error(period)
     try:
         with transaction.atomic():
@@ -529,16 +551,17 @@ def reading_enter(
         if earlier is None:
             raise
         return _as_duplicate(meter, earlier)
-    log_event(
-        "meters.reading_entered",
-        ip=ip,
-        user_id=getattr(user, "pk", None),
-        meter_id=meter.pk,
-        period=f"{period:%Y-%m}",
-        zone=zone,
-        kind=kind,
-        channel=channel,
-    )
+    if log:
+        log_event(
+            "meters.reading_entered",
+            ip=ip,
+            user_id=getattr(user, "pk", None),
+            meter_id=meter.pk,
+            period=f"{period:%Y-%m}",
+            zone=zone,
+            kind=kind,
+            channel=channel,
+        )
     return accepted
 
 
