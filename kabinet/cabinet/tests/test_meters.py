@@ -355,7 +355,7 @@ def test_a_confirmation_by_email_when_asked(owner_client, kamal, user, november)
     data["confirm_by_email"] = "on"
     response = owner_client.post(urls(kamal)["submit"], data)
     assert response.url.endswith("&mail=1")
-    assert f"Подтверждение отправлено на {user.email}." in text(owner_client.get(response.url))
+    assert f"Подтверждение придет на {user.email}." in text(owner_client.get(response.url))
     assert run_queued_tasks() == 1
     (message,) = mail.outbox
     assert message.to == [user.email]
