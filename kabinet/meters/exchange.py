@@ -182,6 +182,9 @@ def readings_import(
         text = _decode(data)
     except UnicodeDecodeError:
         raise ImportRefused(_("Файл не в кодировке UTF-8 или Windows-1251.")) from None
+    if "\x00" in text:
+        raise ImportRefused(_("В файле есть нулевые байты: это не текстовый файл CSV."))
+    filename = filename.replace("\x00", "")
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

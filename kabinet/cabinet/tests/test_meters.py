@@ -234,6 +234,13 @@ def test_readings_are_accepted_and_confirmed_on_the_page(owner_client, kamal, no
     assert submission.ip_address == "127.0.0.1" and submission.channel == "cabinet"
 
 
+@pytest.mark.parametrize("done", ["\x00", "x" * 500, "'; drop table", "0" * 31])
+def test_a_strange_receipt_key_shows_just_the_form(owner_client, kamal, november, done):
+    response = owner_client.get(urls(kamal)["submit"], {"done": done})
+    assert response.status_code == 200
+    assert "Показания приняты" not in text(response)
+
+
 def test_the_same_form_sent_twice_records_one_submission(owner_client, kamal, november):
     data = form_data(owner_client, kamal, cold_water="340,1")
     first = owner_client.post(urls(kamal)["submit"], data)

@@ -10,13 +10,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from kabinet.cabinet import charts
-from kabinet.cabinet.meter_forms import ReadingsForm
+from kabinet.cabinet.meter_forms import KEY, ReadingsForm
 from kabinet.core.security import client_ip
 from kabinet.meters import rules, selectors, services, window
 
 from .base import account_view, render_account_page
-
-KEY_LENGTH = 64
 
 
 @account_view()
@@ -107,8 +105,8 @@ def meters_submit(request, held):
                 return redirect(f"{url}?{urlencode(query)}")
     else:
         form = ReadingsForm(sheet=sheet, email=email)
-        done = request.GET.get("done", "")[:KEY_LENGTH]
-        if done:
+        done = request.GET.get("done", "")
+        if KEY.fullmatch(done):
             receipt = _receipt(sheet, done)
             mailed = request.GET.get("mail") == "1" and bool(email)
     context = {

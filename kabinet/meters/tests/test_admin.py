@@ -323,6 +323,14 @@ def test_a_file_without_the_columns_is_refused_whole(operator_client, kamal):
     assert not ReadingSubmission.objects.exists()
 
 
+def test_a_binary_file_is_refused_whole(operator_client, kamal):
+    page = import_file(
+        operator_client, "Заводской номер;Месяц;Показание\nХВ\x00;11.2014;1\n".encode()
+    )
+    assert "В файле есть нулевые байты: это не текстовый файл CSV." in page_text_from(page)
+    assert not ReadingSubmission.objects.exists()
+
+
 def page_text_from(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
