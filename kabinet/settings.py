@@ -293,6 +293,12 @@ PAYMENTS_RECONCILE_AFTER = timedelta(hours=27)
 # tests: refused with PRODUCTION=1.
 PAYMENTS_SANDBOX = not PRODUCTION
 
+# --- meter readings (docs/meters.md) -----------------------------------------
+# The meters app asks billing, the floor above it, which months are closed: a dotted
+# path to f(*, organization_id, since) -> months. The reading window is counted on the
+# clock of TIME_ZONE.
+METER_READINGS_CLOSED_MONTHS = "kabinet.billing.reading_periods.closed_months"
+
 # --- security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("cabinet/", include("kabinet.cabinet.urls")),
     path("payments/", include("kabinet.payments.urls")),
+    path("meters/", include("kabinet.meters.urls")),
 ]
 
 handler404 = "kabinet.core.views.error_404"

@@ -25,13 +25,43 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send(name: str, *, to: str, context: dict) -> Sent:
+class _OneLineHeader(str):
+    """An ASCII header value written on one line. Python's e-mail folding turns a long
+    word without spaces (a List-Unsubscribe URL) into RFC 2047 encoded words, which mail
+    clients do not read in such headers; a line of up to 998 characters is allowed."""
+
+    def __new__(cls, name: str, value: str):
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy):
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+class _Message(EmailMultiAlternatives):
+    one_line_headers: tuple[str, ...] = ()
+
+    def message(self, **kwargs):
+        message = super().message(**kwargs)
+        for name in self.one_line_headers:
+            value = message[name]
+            if value is not None and str(value).isascii():
+                del message[name]
+                message[name] = _OneLineHeader(name, str(value))
+        return message
+
+
+def send(name: str, *, to: str, context: dict, headers: dict | None = None) -> Sent:
+    """Render `emails/<name>-*` with `context` and send it; `headers` are extra message
+    headers (List-Unsubscribe, say), each written on one line."""
     context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = render_to_string(f"emails/{name}-subject.txt", context)
     subject = " ".join(subject.split())  # one line: a newline in a header is an error
     text = render_to_string(f"emails/{name}-body-text.txt", context)
     html = render_to_string(f"emails/{name}-body-html.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message = _Message(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None)
+    message.one_line_headers = tuple(headers or ())
     message.attach_alternative(html, "text/html")
     message.send()
     return Sent(to=to, saved_to=getattr(message, "kabinet_saved_to", None))

@@ -8,7 +8,7 @@ own data only.
 
 from django.urls import path
 
-from .views import account, accounts, payments_online, profile
+from .views import account, accounts, meters, payments_online, profile
 
 app_name = "cabinet"
 
@@ -41,4 +41,7 @@ urlpatterns = [
         name="pay_in_progress",
     ),
     path("<int:account_id>/pay/return/", payments_online.pay_return, name="pay_return"),
+    path("<int:account_id>/meters/", meters.meters, name="meters"),
+    path("<int:account_id>/meters/submit/", meters.meters_submit, name="meters_submit"),
+    path("<int:account_id>/meters/<int:meter_id>/", meters.meter_history, name="meter_history"),
 ]

@@ -45,3 +45,17 @@ class ReadOnlyAdmin(ReadOnlyRowsMixin, KabinetAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadOnlyInline(KabinetInline):
+    """Rows shown on their parent's page; they change elsewhere (through a service)."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,8 @@ import datetime
 from django.db import transaction
 
 from kabinet.core.periods import add_months
+from kabinet.housing.models import PersonalAccount
+from kabinet.meters.models import Meter
 
 from .registry import accounts_generate, company_ensure
 
@@ -39,7 +41,28 @@ def city_load(*, today: datetime.date) -> int:
         bic="049205805",
         correspondent_account="30101810000000000805",
     )
-    return accounts_generate(
+    added = accounts_generate(
         company=company, count=ACCOUNTS, months=months, city=CITY,
         streets=STREETS, apartments_per_house=12, close=True,
     )  # fmt: skip
+    if added:
+        verification_due_set(company=company.organization, today=today)
+    return added
+
+
+# Accounts whose meters need a verification (поверка) soon or are past it, so that the
+# meters page shows its warnings: (account's serial in the city, resource, days from today).
+VERIFICATION_DUE = [
+    (1, Meter.Resource.COLD_WATER, 25),
+    (1, Meter.Resource.HOT_WATER, 50),
+    (2, Meter.Resource.ELECTRICITY, -12),
+]
+
+
+def verification_due_set(*, company, today: datetime.date) -> None:
+    accounts = list(PersonalAccount.objects.filter(organization=company).order_by("number")[:2])
+    for serial, resource, days in VERIFICATION_DUE:
+        if serial <= len(accounts):
+            Meter.objects.filter(
+                premises_id=accounts[serial - 1].premises_id, resource=resource
+            ).update(next_verification_on=today + datetime.timedelta(days=days))

@@ -63,6 +63,11 @@ METER_READINGS = {  # resource: serial, decimals, readings at the end of Jul, Au
 }
 
 
+def given_at(month: datetime.date) -> datetime.datetime:
+    """When a demo reading for `month` was given: the 20th, 10:00 local time."""
+    return timezone.make_aware(datetime.datetime(month.year, month.month, 20, 10, 0))
+
+
 def organization_kamal() -> Organization:
     kamal, _ = Organization.objects.get_or_create(
         inn=KAMAL_INN,
@@ -162,7 +167,10 @@ def reference_load() -> PersonalAccount:
         )  # fmt: skip
         months = [datetime.date(2014, m, 1) for m in (7, 8, 9, 10)]
         Reading.objects.bulk_create(
-            Reading(meter=meter, period=m, value=D(v), source=Reading.Source.RESIDENT)
+            Reading(
+                meter=meter, period=m, value=D(v), source=Reading.Source.RESIDENT,
+                submitted_at=given_at(m),
+            )
             for m, v in zip(months, values, strict=True)
-        )
+        )  # fmt: skip
     return account

@@ -17,6 +17,7 @@ from decimal import Decimal as D
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from kabinet.billing.models import (
     WASTEWATER,
@@ -260,8 +261,9 @@ def _readings_add(rows: Rows, meter: Meter, months, rng: random.Random, house_us
     zones = [D("0.7"), D("0.3")] if meter.tariff_zones == 2 else [D(1)]
     values = [D(rng.randrange(100, 5000)) for _ in zones]
     for zone, value in enumerate(values, 1):
-        rows.add(Reading(meter=meter, period=add_months(months[0], -1), zone=zone, value=value,
-                         source=Reading.Source.RESIDENT))  # fmt: skip
+        first = add_months(months[0], -1)
+        rows.add(Reading(meter=meter, period=first, zone=zone, value=value,
+                         source=Reading.Source.RESIDENT, submitted_at=_given_at(first)))  # fmt: skip
     for index, month in enumerate(months):
         used = _consumption(rng, meter.resource)
         house_use[index] += used
@@ -270,7 +272,13 @@ def _readings_add(rows: Rows, meter: Meter, months, rng: random.Random, house_us
             values[zone - 1] += round(used * share, meter.decimal_places)
             if submitted:
                 rows.add(Reading(meter=meter, period=month, zone=zone, value=values[zone - 1],
-                                 source=Reading.Source.RESIDENT))  # fmt: skip
+                                 source=Reading.Source.RESIDENT,
+                                 submitted_at=_given_at(month)))  # fmt: skip
+
+
+def _given_at(month: datetime.date) -> datetime.datetime:
+    """Generated readings were given on the 20th of their month, 10:00 local time."""
+    return timezone.make_aware(datetime.datetime(month.year, month.month, 20, 10, 0))
 
 
 def _house_volumes_add(rows: Rows, house, house_use, months, rng: random.Random) -> None:

@@ -11,10 +11,14 @@ DEMO_LOGINS = [
     ("operator", "kabinet-operator-2014", "сотрудник управляющей организации"),
 ]
 STAFF_GROUP = "Сотрудники управляющей организации"
-# Ledgers (and the log of gateway notifications) are viewed and appended to, never edited.
-# Bank registers are loaded (add: upload, check, post or discard a draft) and viewed, never
-# edited; register formats are the staff's to configure.
-LEDGER_MODELS = {"charge", "penalty", "payment", "notification", "register", "registerline"}
+# Ledgers (and the log of gateway notifications) are viewed and appended to, never edited;
+# so are the history of meter readings and the reminders sent. Bank registers are loaded
+# (add: upload, check, post or discard a draft) and viewed, never edited; register formats
+# are the staff's to configure.
+LEDGER_MODELS = {
+    "charge", "penalty", "payment", "notification", "register", "registerline",
+    "readingsubmission", "readingreminder",
+}  # fmt: skip
 
 
 def staff_group() -> Group:

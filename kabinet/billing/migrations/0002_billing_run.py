@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('billing', '0001_initial'),
         ('housing', '0004_house_common_property'),
-        ('meters', '0003_reading_rollover'),
+        ('meters', '0003_reading_history_and_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

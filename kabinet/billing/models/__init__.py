@@ -9,8 +9,10 @@ Bank payment registers (Register, its lines, RegisterFormat) are loaded by
 billing/registers/ (docs/registers.md).
 """
 
+from kabinet.core.append_only import AppendOnlyQuerySet
+
 from .fields import MONEY, PRECISE
-from .ledger import AppendOnlyQuerySet, Charge, LedgerRow, Payment, Penalty
+from .ledger import Charge, LedgerRow, Payment, Penalty
 from .periods import BillingPeriod
 from .recalculations import Recalculation, TemporaryAbsence
 from .registers import Register, RegisterFormat, RegisterLine

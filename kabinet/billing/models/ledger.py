@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kabinet.core.append_only import AppendOnlyModel
 from kabinet.housing.models import PersonalAccount
 
 from .fields import MONEY, PRECISE
@@ -22,31 +23,13 @@ from .periods import BillingPeriod
 from .tariffs import Service, Tariff
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError(f"{self.model.__name__} is append-only: add a correcting row instead.")
-
-    def delete(self):
-        raise TypeError(f"{self.model.__name__} is append-only: add a correcting row instead.")
-
-
-class LedgerRow(models.Model):
+class LedgerRow(AppendOnlyModel):
     """Base for ledger rows: saved once, never changed, never deleted through the ORM."""
 
     created_at = models.DateTimeField(_("проведено"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError(f"{type(self).__name__} is append-only: add a correcting row instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(f"{type(self).__name__} is append-only: add a correcting row instead.")
 
 
 class Charge(LedgerRow):

@@ -1,15 +1,15 @@
 """Money under concurrency, on real PostgreSQL (skipped on SQLite, run by CI)."""
 
 import datetime
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from kabinet.billing.models import Payment
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import payment_record
+from tests.concurrency import race
 from tests.factories import PersonalAccountFactory
 
 pytestmark = [
@@ -19,28 +19,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
     ),
 ]
-
-
-def _race(workers: int, post) -> list:
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(post(index))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 def test_it_credits_a_retried_bank_operation_exactly_once():
@@ -55,7 +33,7 @@ def test_it_credits_a_retried_bank_operation_exactly_once():
             external_id="sber-2014-09-30-42",
         )
 
-    results = _race(8, post)
+    results = race(8, post)
     assert sum(created for _payment, created in results) == 1
     assert len({payment.pk for payment, _created in results}) == 1
     assert Payment.objects.count() == 1
@@ -74,7 +52,7 @@ def test_it_posts_every_distinct_payment_to_one_account():
             external_id=f"op-{index}",
         )
 
-    _race(8, post)
+    race(8, post)
     assert account_balance(account_id=account.pk) == D("-800.00")
 
 
@@ -87,7 +65,7 @@ def test_the_same_register_loaded_twice_at_the_same_moment_posts_each_payment_on
     from .register_helpers import load, organization_with_accounts
 
     organization, accounts = organization_with_accounts()
-    summaries = _race(2, lambda _index: load("sber-2014-09-30.txt", "sber", organization))
+    summaries = race(2, lambda _index: load("sber-2014-09-30.txt", "sber", organization))
 
     # One load posted the four good lines; the other found them posted: all duplicates.
     assert sorted((s.imported, s.duplicates) for s in summaries) == [(0, 5), (4, 1)]
@@ -118,7 +96,7 @@ def test_a_checked_register_confirmed_twice_at_once_is_posted_once():
         except RegisterRejected as refused:
             return refused.message
 
-    assert sorted(_race(2, confirm), key=str) == [3, "Этот реестр уже проведен."]
+    assert sorted(race(2, confirm), key=str) == [3, "Этот реестр уже проведен."]
     assert Payment.objects.count() == 3
 
 
@@ -136,7 +114,7 @@ def test_a_register_and_an_online_posting_of_one_payment_post_it_once():
         )  # fmt: skip
         return "online", created
 
-    results = dict(_race(2, post))
+    results = dict(race(2, post))
     # Whichever came first posted it; the other found it posted.
     assert results in ({"register": 4, "online": False}, {"register": 3, "online": True})
     assert Payment.objects.filter(external_id="sber:2014-09-30:8610:4522").count() == 1

@@ -9,7 +9,9 @@ from django.utils.translation import gettext
 
 from kabinet.core.masking import mask_person_name
 from kabinet.core.money import format_decimal, format_money
+from kabinet.core.periods import month_label
 from kabinet.core.templatetags.ru_format import quantity
+from kabinet.meters.rules import format_reading
 
 register = template.Library()
 
@@ -70,3 +72,34 @@ def charge_rows(table):
             f'<td class="num m-key">{format_money(line.total)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
+
+
+@register.filter
+def reading(value, meter):
+    """{{ value|reading:meter }} → "334,910" (the meter's decimals), "11 092"."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return format_reading(number, getattr(meter, "decimal_places", 0))
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ row.cells|get_item:zone }}."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def zone_name(meter, zone):
+    """{{ meter|zone_name:2 }} → "Т2 (ночь)"."""
+    return meter.zone_name(int(zone))
+
+
+@register.filter
+def join_periods(months):
+    """{{ months|join_periods }} → "октябрь 2014, ноябрь 2014"."""
+    return ", ".join(month_label(month) for month in months)

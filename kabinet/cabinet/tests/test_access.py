@@ -28,6 +28,18 @@ NOT_ACCOUNT_SCOPED = {
     "profile_data",
     "profile_delete",
 }
+# Other arguments an account page may take, and a value of the held account for each:
+# the stranger must get 404 with a real one too.
+OTHER_KWARGS = {"meter_id": lambda account: account.premises.meters.order_by("pk").first().pk}
+
+
+def url_for(name: str, account, account_id=None) -> str:
+    pattern = next(p for p in patterns() if p.name == name)
+    kwargs = {ACCOUNT_KWARG: account.pk if account_id is None else account_id}
+    for kwarg in pattern.pattern.converters:
+        if kwarg in OTHER_KWARGS:
+            kwargs[kwarg] = OTHER_KWARGS[kwarg](account)
+    return reverse(f"cabinet:{name}", kwargs=kwargs)
 
 
 def patterns() -> list[URLPattern]:
@@ -49,7 +61,7 @@ def test_every_pattern_is_either_account_scoped_or_known_not_to_be():
             f"cabinet:{pattern.name} takes no account_id: if it shows an account's data, take "
             f"account_id and use _get_account_for_user; otherwise list it in NOT_ACCOUNT_SCOPED."
         )
-        assert set(pattern.pattern.converters) <= {ACCOUNT_KWARG}, (
+        assert set(pattern.pattern.converters) <= {ACCOUNT_KWARG, *OTHER_KWARGS}, (
             f"cabinet:{pattern.name} takes {set(pattern.pattern.converters)}: extend this walk."
         )
     assert len(account_scoped()) >= 6
@@ -61,7 +73,7 @@ def test_a_stranger_gets_404_whatever_the_method(client, kamal, user, stranger, 
     # Not even a 405 for a method the page does not take: it would tell that the
     # account exists.
     AccountLink.objects.create(user=user, account=kamal)
-    url = reverse(f"cabinet:{name}", kwargs={ACCOUNT_KWARG: kamal.pk})
+    url = url_for(name, kamal)
     client.force_login(stranger)
     response = getattr(client, method)(url)
     assert response.status_code == 404
@@ -74,7 +86,7 @@ def test_a_stranger_gets_404_whatever_the_method(client, kamal, user, stranger, 
 def test_the_owner_gets_405_for_a_method_the_page_does_not_take(client, kamal, user, name):
     AccountLink.objects.create(user=user, account=kamal)
     client.force_login(user)
-    response = client.put(reverse(f"cabinet:{name}", kwargs={ACCOUNT_KWARG: kamal.pk}))
+    response = client.put(url_for(name, kamal))
     assert response.status_code == 405
 
 
@@ -82,19 +94,22 @@ def test_the_owner_gets_405_for_a_method_the_page_does_not_take(client, kamal, u
 def test_the_owner_gets_the_page(client, kamal, user, name):
     AccountLink.objects.create(user=user, account=kamal)
     client.force_login(user)
-    response = client.get(reverse(f"cabinet:{name}", kwargs={ACCOUNT_KWARG: kamal.pk}))
+    response = client.get(url_for(name, kamal))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("name", account_scoped())
-def test_a_missing_account_is_404_too(client, stranger, name):
+def test_a_missing_account_is_404_too(client, kamal, stranger, name):
     client.force_login(stranger)
-    assert client.get(reverse(f"cabinet:{name}", kwargs={ACCOUNT_KWARG: 10**9})).status_code == 404
+    assert client.get(url_for(name, kamal, account_id=10**9)).status_code == 404
 
 
 @pytest.mark.parametrize("pattern", patterns(), ids=lambda p: p.name)
 def test_anonymous_visitors_are_sent_to_log_in(client, kamal, pattern):
-    kwargs = {ACCOUNT_KWARG: kamal.pk} if ACCOUNT_KWARG in pattern.pattern.converters else {}
-    response = client.get(reverse(f"cabinet:{pattern.name}", kwargs=kwargs))
+    if ACCOUNT_KWARG in pattern.pattern.converters:
+        url = url_for(pattern.name, kamal)
+    else:
+        url = reverse(f"cabinet:{pattern.name}")
+    response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))

@@ -233,9 +233,18 @@ def test_every_account_page_fits_the_screen(browser, live_server, demo, resident
     AccountLink.objects.create(user=resident, account=other)
     page.goto(f"{live_server.url}/cabinet/{demo.pk}/")
     check("card")
-    for name in ("tariffs", "contacts", "charges", "payments"):
+    meter = demo.premises.meters.order_by("pk").first()
+    for name in (
+        "tariffs",
+        "contacts",
+        "charges",
+        "payments",
+        "meters",
+        "meters/submit",
+        f"meters/{meter.pk}",
+    ):
         page.goto(f"{live_server.url}/cabinet/{demo.pk}/{name}/")
-        check(name)
+        check(name.replace("/", "-"))
     page.goto(f"{live_server.url}/cabinet/accounts/")
     check("accounts")
     context.close()

@@ -342,6 +342,7 @@ MENU = (
     ("cabinet:contacts", "Контакты"),
     ("cabinet:charges", "История начислений"),
     ("cabinet:payments", "История платежей"),
+    ("cabinet:meters", "Показания счетчиков"),
 )
 
 
@@ -357,23 +358,24 @@ def test_the_side_menu_links_every_section_and_marks_the_open_one(owner_client, 
 
 
 def test_links_to_pages_not_built_yet_are_not_shown(owner_client, kamal):
-    page = text(owner_client.get(reverse("cabinet:card", args=[kamal.pk])))
-    assert "Ввести показания" not in page and "Распечатать квитанцию" not in page
+    body = owner_client.get(reverse("cabinet:card", args=[kamal.pk])).content.decode()
+    submit = reverse("cabinet:meters_submit", args=[kamal.pk])
+    assert f'href="{submit}">Ввести показания</a>' in body
+    assert "Распечатать квитанцию" not in body
 
 
 def _fake_page(request, account_id):
     return HttpResponse("ok")
 
 
-meters_patterns = ([path("<int:account_id>/submit/", _fake_page, name="submit")], "meters")
-urlpatterns = [path("meters/", include(meters_patterns)), *project_urls.urlpatterns]
+receipts_patterns = ([path("<int:account_id>/print/", _fake_page, name="print")], "receipts")
+urlpatterns = [path("receipts/", include(receipts_patterns)), *project_urls.urlpatterns]
 
 
 @pytest.mark.urls("kabinet.cabinet.tests.test_views")
 def test_a_link_appears_once_its_page_exists(owner_client, kamal):
     page = owner_client.get(f"/cabinet/{kamal.pk}/").content.decode()
-    assert f'href="/meters/{kamal.pk}/submit/">Ввести показания</a>' in page
-    assert "Распечатать квитанцию" not in page
+    assert f'href="/receipts/{kamal.pk}/print/">Распечатать квитанцию</a>' in page
 
 
 def test_an_overpayment_is_shown_as_such(owner_client, kamal):

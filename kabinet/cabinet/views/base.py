@@ -18,7 +18,7 @@ SESSION_ACCOUNT = "cabinet_account_id"  # the account shown by the cabinet's hom
 # Actions on the card that other issues build. A link appears once its URL name exists
 # (taking `account_id`), so a released page never carries a dead link.
 CARD_ACTIONS = (
-    ("meters:submit", gettext_lazy("Ввести показания")),
+    ("cabinet:meters_submit", gettext_lazy("Ввести показания")),
     ("receipts:print", gettext_lazy("Распечатать квитанцию")),
 )
 
@@ -29,6 +29,7 @@ ACCOUNT_MENU = (
     ("contacts", "cabinet:contacts", gettext_lazy("Контакты")),
     ("charges", "cabinet:charges", gettext_lazy("История начислений")),
     ("payments", "cabinet:payments", gettext_lazy("История платежей")),
+    ("meters", "cabinet:meters", gettext_lazy("Показания счетчиков")),
 )
 
 

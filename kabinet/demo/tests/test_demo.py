@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from kabinet.accounts.models import User
 from kabinet.billing.models import (
@@ -224,3 +225,38 @@ def test_the_generator_adds_accounts_up_to_the_count_without_duplicate_houses():
         organization=organization, city="г. Тест", street="ул. В", number="1"
     )
     assert house.pk > last_generated
+
+
+def test_the_reference_meters_keep_their_2014_readings_given_on_the_20th():
+    account = reference_load()
+    water = Meter.objects.get(premises=account.premises, resource=Meter.Resource.COLD_WATER)
+    readings = list(water.readings.order_by("period"))
+    assert [r.value for r in readings] == [D("301.250"), D("311.770"), D("322.970"), D("334.910")]
+    assert [r.period.month for r in readings] == [7, 8, 9, 10]
+    assert {r.source for r in readings} == {Reading.Source.RESIDENT}
+    assert timezone.localtime(readings[-1].submitted_at).strftime("%d.%m.%Y %H:%M") == (
+        "20.10.2014 10:00"
+    )
+
+
+def test_two_city_accounts_have_meters_due_for_verification():
+    today = datetime.date(2026, 11, 25)
+    city_load(today=today)
+    first, second = PersonalAccount.objects.filter(organization__inn="1650987654").order_by(
+        "number"
+    )[:2]
+    due = dict(
+        Meter.objects.filter(premises=first.premises).values_list(
+            "resource", "next_verification_on"
+        )
+    )
+    assert due[Meter.Resource.COLD_WATER] == datetime.date(2026, 12, 20)  # in 25 days
+    assert due[Meter.Resource.HOT_WATER] == datetime.date(2027, 1, 14)  # in 50 days
+    power = Meter.objects.get(premises=second.premises, resource=Meter.Resource.ELECTRICITY)
+    assert power.next_verification_on == datetime.date(2026, 11, 13)  # 12 days overdue
+    others = Meter.objects.filter(premises__accounts__organization__inn="1650987654").exclude(
+        premises__in=[first.premises, second.premises]
+    )
+    assert set(others.values_list("next_verification_on", flat=True)) == {
+        datetime.date(2031, 3, 1)
+    }

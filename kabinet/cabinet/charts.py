@@ -1,0 +1,176 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, a text equivalent beside them.
+
+`consumption_chart` lays out a meter's monthly use as bars (stacked by tariff zone); the
+template `cabinet/meters/_chart.html` draws it. Geometry is computed here, in the SVG's
+own units (the picture scales to the page's width).
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kabinet.core.periods import month_label
+from kabinet.meters import rules
+from kabinet.meters.models import Meter, Reading
+from kabinet.meters.selectors import HistoryRow
+
+MONTHS_SHORT = (
+    gettext_lazy("янв"), gettext_lazy("фев"), gettext_lazy("мар"), gettext_lazy("апр"),
+    gettext_lazy("май"), gettext_lazy("июн"), gettext_lazy("июл"), gettext_lazy("авг"),
+    gettext_lazy("сен"), gettext_lazy("окт"), gettext_lazy("ноя"), gettext_lazy("дек"),
+)  # fmt: skip
+MAX_BARS = 24
+WIDTH, HEIGHT = 480, 240
+LEFT, RIGHT, TOP, BOTTOM = 52, 6, 12, 42  # margins: ticks on the left, months below
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    y: float
+    width: float
+    height: float
+    zone: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    segments: list[Segment]
+    ticks: list[Label]  # value labels on the left, with a grid line at each
+    months: list[Label]
+    years: list[Label]
+    baseline: float
+    plot_left: int
+    plot_right: int
+    title: str
+    summary: str  # the chart in one sentence (the SVG's <desc>)
+    zones: list[tuple[int, str]]  # for the legend of a multi-zone meter
+
+
+def _nice_step(top: Decimal) -> Decimal:
+    """A round step giving 3-5 grid lines up to `top`: 1, 2, 2.5 or 5 × 10ⁿ."""
+    if top <= 0:
+        return Decimal(1)
+    raw = top / 4
+    exponent = raw.adjusted()
+    base = Decimal(10) ** exponent
+    for factor in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+        if base * factor >= raw:
+            return base * factor
+    return base * 10  # pragma: no cover - the loop ends at 10
+
+
+def _fmt(value: Decimal, places: int) -> str:
+    return rules.format_reading(value, places)
+
+
+def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
+    """Bars of the monthly use (newest `MAX_BARS` months with a use), oldest on the left.
+    A use covering several months (a gap in the readings) is drawn as its monthly average."""
+    usable = [row for row in rows if row.kind != Reading.Kind.INITIAL and row.monthly is not None][
+        :MAX_BARS
+    ]
+    if not usable:
+        return None
+    usable.reverse()
+    places = max(meter.decimal_places, 0)
+    unit = meter.unit
+    top = max(row.monthly for row in usable)
+    step = _nice_step(top)
+    scale_top = max(step, (top / step).to_integral_value(rounding=ROUND_CEILING) * step)
+    plot_height = HEIGHT - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+    slot = plot_width / len(usable)
+    bar = slot * 0.7
+    baseline = TOP + plot_height
+
+    def y_of(value: Decimal) -> float:
+        return baseline - float(value / scale_top) * plot_height
+
+    segments, months, years = [], [], []
+    for index, row in enumerate(usable):
+        x = LEFT + index * slot + (slot - bar) / 2
+        bottom = Decimal(0)
+        for zone in meter.zones:
+            cell = row.cells.get(zone)
+            if cell is None or cell.monthly is None or cell.monthly <= 0:
+                continue
+            value = cell.monthly
+            title = _("%(month)s: %(value)s %(unit)s") % {
+                "month": month_label(row.period),
+                "value": _fmt(value, places),
+                "unit": unit,
+            }
+            if meter.tariff_zones > 1:
+                title = f"{meter.zone_name(zone)}, {title}"
+            if cell.months > 1:
+                title += " " + _("(в среднем за %(months)d мес.)") % {"months": cell.months}
+            y_top = y_of(bottom + value)
+            segments.append(
+                Segment(
+                    round(x, 2),
+                    round(y_top, 2),
+                    round(bar, 2),
+                    round(y_of(bottom) - y_top, 2),
+                    zone,
+                    title,
+                )
+            )
+            bottom += value
+        # Every month's name when they fit, otherwise every other one; the year under
+        # January and under the first bar.
+        middle = round(x + bar / 2, 2)
+        if len(usable) <= 12 or index % 2 == (len(usable) - 1) % 2:
+            months.append(Label(middle, baseline + 18, str(MONTHS_SHORT[row.period.month - 1])))
+        next_is_january = index + 1 < len(usable) and usable[index + 1].period.month == 1
+        if row.period.month == 1 or (index == 0 and not next_is_january):
+            years.append(Label(middle, baseline + 34, f"{row.period:%Y}"))
+
+    ticks = []
+    exponent = step.normalize().as_tuple().exponent
+    tick_places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    value = Decimal(0)
+    while value <= scale_top:
+        ticks.append(Label(LEFT - 6, round(y_of(value), 2), _fmt(value, tick_places)))
+        value += step
+
+    monthly = [row.monthly for row in usable]
+    summary = _(
+        "Расход по месяцам (%(first)s — %(last)s): от %(low)s до %(high)s %(unit)s, "
+        "в среднем %(average)s %(unit)s в месяц."
+    ) % {
+        "first": month_label(usable[0].period),
+        "last": month_label(usable[-1].period),
+        "low": _fmt(min(monthly), places),
+        "high": _fmt(max(monthly), places),
+        "average": _fmt(sum(monthly) / len(monthly), places),
+        "unit": unit,
+    }
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        segments=segments,
+        ticks=ticks,
+        months=months,
+        years=years,
+        baseline=baseline,
+        plot_left=LEFT,
+        plot_right=WIDTH - RIGHT,
+        title=_("Расход по месяцам, %(unit)s") % {"unit": unit},
+        summary=summary,
+        zones=[(zone, meter.zone_name(zone)) for zone in meter.zones]
+        if meter.tariff_zones > 1
+        else [],
+    )
