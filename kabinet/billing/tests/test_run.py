@@ -546,3 +546,35 @@ def test_in_the_background_the_chunks_go_to_the_task_workers(busy_org, settings)
     result.refresh_from_db()
     assert result.status == BillingRun.Status.DONE
     assert len(snapshot(busy_org)) == 36
+
+
+def test_the_run_bills_what_residents_submit_and_without_it_the_computed_use(
+    org, account, flat, cold
+):
+    """Issue 15's half: readings given through the resident's form are billed; a meter
+    without one is billed by substitution, its reading stored as computed."""
+    from kabinet.meters.services import Entry, readings_submit
+
+    given, silent = (
+        MeterFactory(premises=flat, resource=Meter.Resource.COLD_WATER, decimal_places=3)
+        for _ in range(2)
+    )
+    value = D("100")
+    for back in range(7, 0, -1):  # six months of real use, 4 m³ a month, for both
+        reading(given, months_back(back), value)
+        reading(silent, months_back(back), value)
+        value += 4
+    resident = UserFactory()
+    submitted = readings_submit(
+        account=account, entries=[Entry(meter=given, zone=1, value=value + D("2.5"))],
+        user=resident, key="form-1",
+        at=datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    assert submitted.period == NOV
+    run(org)
+    usage = {u.meter_id: u for u in MeterUsage.objects.filter(period__month=NOV)}
+    assert (usage[given.pk].volume, usage[given.pk].method) == (D("6.5"), "readings")
+    assert (usage[silent.pk].volume, usage[silent.pk].method) == (D("4"), "average")
+    assert lines(account)["Холодная вода"].volume == D("10.5")
+    assert Reading.objects.get(meter=silent, period=NOV).source == Reading.Source.COMPUTED
+    assert Reading.objects.get(meter=given, period=NOV).source == Reading.Source.RESIDENT
