@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kabinet.housing",
     "kabinet.meters",
     "kabinet.billing",
+    "kabinet.receipts",
     "kabinet.cabinet",
     "kabinet.demo",
 ]
@@ -267,6 +268,18 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # worker died): the period can be closed, or run again.
 BILLING_RUN_CHUNK_ACCOUNTS = int(os.environ.get("BILLING_RUN_CHUNK_ACCOUNTS", 2000))
 BILLING_RUN_STALE_AFTER = timedelta(minutes=30)
+
+# --- payment documents (kabinet/receipts/, docs/receipts.md) -------------------------
+# The documents are set in Liberation Sans from this directory only (Debian's
+# fonts-liberation, installed by scripts/ensure-fonts); system fonts are ignored.
+RECEIPTS_FONT_DIR = Path(
+    os.environ.get("RECEIPTS_FONT_DIR", "/usr/share/fonts/truetype/liberation")
+)
+# The QR code's PaymPeriod: "MMYYYY" (102014) or "MM.YYYY" (10.2014); readers differ.
+RECEIPTS_QR_PERIOD_FORMAT = os.environ.get("RECEIPTS_QR_PERIOD_FORMAT", "MMYYYY")
+# A mail that failed is tried again this many times in all, after 1, 2, 4… minutes.
+RECEIPTS_MAIL_ATTEMPTS = 5
+RECEIPTS_MAIL_RETRY_AFTER = timedelta(minutes=1)
 
 # --- security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

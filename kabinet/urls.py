@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("cabinet/", include("kabinet.cabinet.urls")),
+    path("receipts/", include("kabinet.receipts.urls")),
 ]
 
 handler404 = "kabinet.core.views.error_404"

@@ -233,7 +233,7 @@ def test_every_account_page_fits_the_screen(browser, live_server, demo, resident
     AccountLink.objects.create(user=resident, account=other)
     page.goto(f"{live_server.url}/cabinet/{demo.pk}/")
     check("card")
-    for name in ("tariffs", "contacts", "charges", "payments"):
+    for name in ("tariffs", "contacts", "charges", "payments", "receipts"):
         page.goto(f"{live_server.url}/cabinet/{demo.pk}/{name}/")
         check(name)
     page.goto(f"{live_server.url}/cabinet/accounts/")

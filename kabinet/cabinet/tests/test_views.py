@@ -342,6 +342,7 @@ MENU = (
     ("cabinet:contacts", "Контакты"),
     ("cabinet:charges", "История начислений"),
     ("cabinet:payments", "История платежей"),
+    ("cabinet:receipts", "Квитанции"),
 )
 
 
@@ -358,7 +359,7 @@ def test_the_side_menu_links_every_section_and_marks_the_open_one(owner_client, 
 
 def test_links_to_pages_not_built_yet_are_not_shown(owner_client, kamal):
     page = text(owner_client.get(reverse("cabinet:card", args=[kamal.pk])))
-    assert "Ввести показания" not in page and "Распечатать квитанцию" not in page
+    assert "Ввести показания" not in page and "Распечатать квитанцию" in page
 
 
 def _fake_page(request, account_id):
@@ -373,7 +374,7 @@ urlpatterns = [path("meters/", include(meters_patterns)), *project_urls.urlpatte
 def test_a_link_appears_once_its_page_exists(owner_client, kamal):
     page = owner_client.get(f"/cabinet/{kamal.pk}/").content.decode()
     assert f'href="/meters/{kamal.pk}/submit/">Ввести показания</a>' in page
-    assert "Распечатать квитанцию" not in page
+    assert f'href="/cabinet/{kamal.pk}/receipts/pdf/">Распечатать квитанцию</a>' in page
 
 
 def test_an_overpayment_is_shown_as_such(owner_client, kamal):
@@ -414,7 +415,9 @@ def account_with_services(count: int, *, months: int = 2):
     return account
 
 
-@pytest.mark.parametrize("name", ["card", "tariffs", "charges", "payments", "contacts"])
+@pytest.mark.parametrize(
+    "name", ["card", "tariffs", "charges", "payments", "contacts", "receipts"]
+)
 def test_account_pages_run_a_fixed_number_of_queries(client, user, name):
     small, large = account_with_services(1, months=1), account_with_services(12, months=3)
     link(user, small)
