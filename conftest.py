@@ -41,3 +41,22 @@ def captcha_test_mode(settings, monkeypatch):
     """Every CAPTCHA accepts "PASSED" (the package also reads the setting at import)."""
     settings.CAPTCHA_TEST_MODE = True
     monkeypatch.setattr("captcha.conf.settings.CAPTCHA_TEST_MODE", True)
+
+
+@pytest.fixture(autouse=True)
+def _closed_periods_flushable(request):
+    """After a transactional test on SQLite, reopen the billing periods: the flush that
+    empties the database deletes the lines of closed periods, which the closed period's
+    guard refuses (kabinet/billing/sql.py). PostgreSQL truncates, which fires no guard."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        from kabinet.billing.models import BillingPeriod
+
+        BillingPeriod.objects.update(is_closed=False)

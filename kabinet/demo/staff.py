@@ -17,7 +17,7 @@ LEDGER_MODELS = {"charge", "penalty", "payment"}
 
 def staff_group() -> Group:
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    registry = Q(content_type__app_label__in=["housing", "billing", "meters"])
+    registry = Q(content_type__app_label__in=["housing", "billing", "meters", "receipts"])
     ledger_edit = Q(content_type__model__in=LEDGER_MODELS) & (
         Q(codename__startswith="change_") | Q(codename__startswith="delete_")
     )
