@@ -121,7 +121,7 @@ def test_two_db_workers_send_each_mail_exactly_once(october, tmp_path, settings)
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )
         for n in range(2)
     ]
     for worker in workers:
