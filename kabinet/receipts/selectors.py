@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from kabinet.billing import selectors as billing
 from kabinet.billing.models import (
@@ -225,6 +225,30 @@ def _suppliers(account_id: int, period_id: int, organization_id: int) -> list[di
     return list(suppliers.values())
 
 
+def _balance(account_id: int, month: datetime.date) -> tuple[Decimal, Decimal, list]:
+    """The balance at the start and at the end of the month, and the month's payments:
+    `billing.selectors.account_balance` as of the day before the month and as of its last
+    day (tested to agree), in three queries rather than six."""
+    last_day = month_end(month)
+    before = Q(period__month__lt=month)
+    totals = {}
+    for model, field in ((Charge, "total"), (Penalty, "amount")):
+        totals[model] = model.objects.filter(
+            account_id=account_id, period__month__lte=last_day
+        ).aggregate(before=Sum(field, filter=before), until=Sum(field))
+    payments = list(
+        Payment.objects.filter(account_id=account_id, paid_on__lte=last_day)
+        .order_by("paid_on", "id")
+        .values_list("paid_on", "amount")
+    )
+    paid_before = sum((amount for day, amount in payments if day < month), ZERO)
+    paid_until = sum((amount for _day, amount in payments), ZERO)
+    start = sum((t["before"] or ZERO for t in totals.values()), ZERO) - paid_before
+    end = sum((t["until"] or ZERO for t in totals.values()), ZERO) - paid_until
+    in_month = [(day, amount) for day, amount in payments if day >= month]
+    return round_money(start), round_money(end), in_month
+
+
 def receipt_data(*, account: PersonalAccount, period: BillingPeriod) -> dict:
     """Everything the document of `account` for `period` prints (without its number).
 
@@ -234,15 +258,7 @@ def receipt_data(*, account: PersonalAccount, period: BillingPeriod) -> dict:
     """
     month = period.month
     premises = account.premises
-    start = billing.account_balance(account_id=account.pk, as_of=month - datetime.timedelta(1))
-    to_pay = billing.account_balance(account_id=account.pk, as_of=month_end(month))
-    payments = list(
-        Payment.objects.filter(
-            account_id=account.pk, paid_on__gte=month, paid_on__lte=month_end(month)
-        )
-        .order_by("paid_on", "id")
-        .values_list("paid_on", "amount")
-    )
+    start, to_pay, payments = _balance(account.pk, month)
     charges = _charges(account.pk, month, period.pk)
     return {
         "version": SNAPSHOT_VERSION,

@@ -12,6 +12,7 @@ from kabinet.billing.selectors import account_balance, account_period_charges
 from kabinet.billing.services import payment_record, recalculation_add
 from kabinet.billing.tests.helpers import NOV, OCT, reading, service
 from kabinet.core.money import format_money
+from kabinet.core.periods import month_end
 from kabinet.demo.reference import reference_load
 from kabinet.housing.models import House, Organization, PersonalAccount
 from kabinet.receipts import render
@@ -283,3 +284,29 @@ def test_a_name_without_spaces_wraps_instead_of_running_off_the_page(kamal):
     content = receipt_document(account=account, period=_period(account, OCT_2014)).pdf()
     assert pdf_pages(content) == 1
     assert "Я" * 255 in pdf_words(content).replace(" ", "")
+
+
+def test_the_balances_are_account_balance_at_the_months_edges(charged_october):
+    account, _water = charged_october
+    payment_record(
+        account=account, paid_on=datetime.date(2026, 9, 30), amount=D("10"), source="cash"
+    )
+    payment_record(
+        account=account, paid_on=datetime.date(2026, 10, 1), amount=D("20"), source="cash"
+    )
+    payment_record(
+        account=account, paid_on=datetime.date(2026, 10, 31), amount=D("40"), source="cash"
+    )
+    payment_record(
+        account=account, paid_on=datetime.date(2026, 11, 1), amount=D("80"), source="cash"
+    )
+    billing_run(organization_id=account.organization_id, month=NOV)
+    for month in (OCT, NOV):
+        balance = receipt_data(account=account, period=_period(account, month))["balance"]
+        before = month - datetime.timedelta(days=1)
+        assert D(balance["start"]) == account_balance(account_id=account.pk, as_of=before)
+        assert D(balance["to_pay"]) == account_balance(
+            account_id=account.pk, as_of=month_end(month)
+        )
+    october = receipt_data(account=account, period=_period(account, OCT))["balance"]
+    assert october["paid"] == "60.00" and len(october["payments"]) == 2
