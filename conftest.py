@@ -49,7 +49,11 @@ def _closed_periods_flushable(request):
     empties the database deletes the lines of closed periods, which the closed period's
     guard refuses (kabinet/billing/sql.py). PostgreSQL truncates, which fires no guard."""
     marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
+    transactional = (marker and marker.kwargs.get("transaction")) or {
+        "live_server",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not transactional:
         yield
         return
     request.getfixturevalue("transactional_db")

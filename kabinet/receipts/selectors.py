@@ -179,11 +179,12 @@ def _house(premises: Premises, month) -> dict:
         "common_area": _str(house.common_area),
         "volumes": [
             {"resource": str(resources.get(resource, resource)), "volume": str(volume)}
-            for resource, volume in HouseResourceVolume.objects.filter(
-                house_id=house.pk, month=month
+            for resource, volume in sorted(
+                HouseResourceVolume.objects.filter(house_id=house.pk, month=month).values_list(
+                    "resource", "volume"
+                ),
+                key=lambda row: _RESOURCE_ORDER.get(row[0], 99),
             )
-            .order_by("resource")
-            .values_list("resource", "volume")
         ],
     }
 
