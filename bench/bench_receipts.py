@@ -6,11 +6,13 @@ comparison (`--quick`: 60 and 600).
 
 Subject, in a fresh process: every account's document of the last month as the mailing
 task makes it (`receipt_document(...).pdf()`: the data fetched from the database, the
-document issued and stored, the QR code, the PDF), documents per second.
+document issued and stored, the QR code, the PDF), documents per CPU second of the
+process (on SQLite the database's work is the process's own; wall time is printed beside,
+as it swings with whatever else the machine runs).
 Baseline, the same process and pages: the bare Typst render of those documents from
-prepared data (the strings and QR codes computed beforehand). Target: within 1.5× of it
-(ratio ≥ 0.67). Printed beside: the subject's peak RSS at 1 000 and at 10 000 accounts,
-which should not grow with the batch.
+prepared data (the strings and QR codes computed beforehand; distinct pages, since Typst
+memoizes an identical input). Target: within 1.5× of it (ratio ≥ 0.67). Printed beside:
+the subject's peak RSS at 1 000 and at 10 000 accounts, which should not grow.
 """
 
 import json
