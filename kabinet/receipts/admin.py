@@ -22,7 +22,7 @@ from .models import Delivery, Mailing, Receipt
 class ReceiptAdmin(ReadOnlyAdmin):
     list_display = ("number", "period", "organization", "account", "to_pay", "issued_at", "pdf")
     list_filter = ("organization", "period__month")
-    search_fields = ("account__number", "=number")
+    search_fields = ("account__number",)
     list_select_related = ("organization", "account", "period")
     fields = ("number", "organization", "account", "period", "issued_at", "to_pay", "pdf")
     readonly_fields = fields
