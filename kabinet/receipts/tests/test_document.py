@@ -235,7 +235,7 @@ def test_without_bank_details_there_is_no_qr_code_and_the_page_says_why(charged_
 
 HOSTILE_NAME = (
     '*Иванов* #image("https://evil.example/x.png") $x^2$ ] [ '
-    '#read("/etc/passwd") \\ <b>Петр</b> | #pagebreak() ' + "Щ" * 200
+    '#read("/etc/passwd") \\ <b>Петр</b> | #pagebreak() ' + "Щ" * 120
 )
 
 
