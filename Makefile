@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := kabinet.settings
 
-.PHONY: run test lint bench check-python clean-db demo-data chromium
+.PHONY: run test lint bench check-python clean-db demo-data chromium fonts
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
@@ -31,7 +31,7 @@ demo-data: $(STAMP) var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
-run: demo-data
+run: demo-data fonts
 	@echo
 	@echo "Кабинет жильца: http://$(HOST):$(PORT)/   (управление: http://$(HOST):$(PORT)/admin/)"
 	@$(BIN)/python manage.py demo_logins
@@ -45,7 +45,10 @@ run: demo-data
 chromium:
 	@scripts/ensure-chromium
 
-test: $(STAMP) chromium
+fonts:
+	@scripts/ensure-fonts
+
+test: $(STAMP) chromium fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -53,7 +56,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+bench: $(STAMP) fonts
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean-db:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kabinet.meters",
     "kabinet.billing",
     "kabinet.payments",
+    "kabinet.receipts",
     "kabinet.cabinet",
     "kabinet.demo",
 ]
@@ -298,6 +299,18 @@ PAYMENTS_SANDBOX = not PRODUCTION
 # path to f(*, organization_id, since) -> months. The reading window is counted on the
 # clock of TIME_ZONE.
 METER_READINGS_CLOSED_MONTHS = "kabinet.billing.reading_periods.closed_months"
+
+# --- payment documents (kabinet/receipts/, docs/receipts.md) -------------------------
+# The documents are set in Liberation Sans from this directory only (Debian's
+# fonts-liberation, installed by scripts/ensure-fonts); system fonts are ignored.
+RECEIPTS_FONT_DIR = Path(
+    os.environ.get("RECEIPTS_FONT_DIR", "/usr/share/fonts/truetype/liberation")
+)
+# The QR code's PaymPeriod: "MMYYYY" (102014) or "MM.YYYY" (10.2014); readers differ.
+RECEIPTS_QR_PERIOD_FORMAT = os.environ.get("RECEIPTS_QR_PERIOD_FORMAT", "MMYYYY")
+# A mail that failed is tried again this many times in all, after 1, 2, 4… minutes.
+RECEIPTS_MAIL_ATTEMPTS = 5
+RECEIPTS_MAIL_RETRY_AFTER = timedelta(minutes=1)
 
 # --- security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cabinet/", include("kabinet.cabinet.urls")),
     path("payments/", include("kabinet.payments.urls")),
     path("meters/", include("kabinet.meters.urls")),
+    path("receipts/", include("kabinet.receipts.urls")),
 ]
 
 handler404 = "kabinet.core.views.error_404"

@@ -8,7 +8,7 @@ own data only.
 
 from django.urls import path
 
-from .views import account, accounts, meters, payments_online, profile
+from .views import account, accounts, meters, payments_online, profile, receipts
 
 app_name = "cabinet"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("<int:account_id>/charges/", account.charges, name="charges"),
     path("<int:account_id>/payments/", account.payments, name="payments"),
     path("<int:account_id>/detach/", accounts.detach, name="detach"),
+    path("<int:account_id>/receipts/", receipts.receipt_list, name="receipts"),
+    path("<int:account_id>/receipts/pdf/", receipts.receipt, name="receipt"),
     path("profile/", profile.profile, name="profile"),
     path("profile/subscriptions/", profile.subscriptions, name="profile_subscriptions"),
     path("profile/email/", profile.email, name="profile_email"),

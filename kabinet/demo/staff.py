@@ -23,7 +23,9 @@ LEDGER_MODELS = {
 
 def staff_group() -> Group:
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    registry = Q(content_type__app_label__in=["housing", "billing", "meters", "payments"])
+    registry = Q(
+        content_type__app_label__in=["housing", "billing", "meters", "payments", "receipts"]
+    )
     ledger_edit = Q(content_type__model__in=LEDGER_MODELS) & (
         Q(codename__startswith="change_") | Q(codename__startswith="delete_")
     )

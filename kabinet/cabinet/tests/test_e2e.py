@@ -239,6 +239,7 @@ def test_every_account_page_fits_the_screen(browser, live_server, demo, resident
         "contacts",
         "charges",
         "payments",
+        "receipts",
         "meters",
         "meters/submit",
         f"meters/{meter.pk}",

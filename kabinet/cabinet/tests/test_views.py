@@ -343,6 +343,7 @@ MENU = (
     ("cabinet:charges", "История начислений"),
     ("cabinet:payments", "История платежей"),
     ("cabinet:meters", "Показания счетчиков"),
+    ("cabinet:receipts", "Квитанции"),
 )
 
 
@@ -361,21 +362,31 @@ def test_links_to_pages_not_built_yet_are_not_shown(owner_client, kamal):
     body = owner_client.get(reverse("cabinet:card", args=[kamal.pk])).content.decode()
     submit = reverse("cabinet:meters_submit", args=[kamal.pk])
     assert f'href="{submit}">Ввести показания</a>' in body
-    assert "Распечатать квитанцию" not in body
+    receipt = reverse("cabinet:receipt", args=[kamal.pk])
+    assert f'href="{receipt}">Распечатать квитанцию</a>' in body
 
 
 def _fake_page(request, account_id):
     return HttpResponse("ok")
 
 
-receipts_patterns = ([path("<int:account_id>/print/", _fake_page, name="print")], "receipts")
-urlpatterns = [path("receipts/", include(receipts_patterns)), *project_urls.urlpatterns]
+later_patterns = ([path("<int:account_id>/later/", _fake_page, name="page")], "later")
+urlpatterns = [path("later/", include(later_patterns)), *project_urls.urlpatterns]
 
 
-@pytest.mark.urls("kabinet.cabinet.tests.test_views")
-def test_a_link_appears_once_its_page_exists(owner_client, kamal):
-    page = owner_client.get(f"/cabinet/{kamal.pk}/").content.decode()
-    assert f'href="/receipts/{kamal.pk}/print/">Распечатать квитанцию</a>' in page
+def test_a_card_action_appears_only_once_its_page_exists(
+    owner_client, kamal, monkeypatch, settings
+):
+    from kabinet.cabinet.views import base
+
+    monkeypatch.setattr(
+        base, "CARD_ACTIONS", (*base.CARD_ACTIONS, ("later:page", "Сделать позже"))
+    )
+    card = f"/cabinet/{kamal.pk}/"
+    assert "Сделать позже" not in owner_client.get(card).content.decode()  # no such page yet
+    settings.ROOT_URLCONF = "kabinet.cabinet.tests.test_views"
+    page = owner_client.get(card).content.decode()
+    assert f'href="/later/{kamal.pk}/later/">Сделать позже</a>' in page
 
 
 def test_an_overpayment_is_shown_as_such(owner_client, kamal):
@@ -416,7 +427,9 @@ def account_with_services(count: int, *, months: int = 2):
     return account
 
 
-@pytest.mark.parametrize("name", ["card", "tariffs", "charges", "payments", "contacts"])
+@pytest.mark.parametrize(
+    "name", ["card", "tariffs", "charges", "payments", "contacts", "receipts"]
+)
 def test_account_pages_run_a_fixed_number_of_queries(client, user, name):
     small, large = account_with_services(1, months=1), account_with_services(12, months=3)
     link(user, small)

@@ -19,7 +19,7 @@ SESSION_ACCOUNT = "cabinet_account_id"  # the account shown by the cabinet's hom
 # (taking `account_id`), so a released page never carries a dead link.
 CARD_ACTIONS = (
     ("cabinet:meters_submit", gettext_lazy("Ввести показания")),
-    ("receipts:print", gettext_lazy("Распечатать квитанцию")),
+    ("cabinet:receipt", gettext_lazy("Распечатать квитанцию")),
 )
 
 # The side menu of every account page: section, URL name (taking `account_id`), label.
@@ -30,6 +30,7 @@ ACCOUNT_MENU = (
     ("charges", "cabinet:charges", gettext_lazy("История начислений")),
     ("payments", "cabinet:payments", gettext_lazy("История платежей")),
     ("meters", "cabinet:meters", gettext_lazy("Показания счетчиков")),
+    ("receipts", "cabinet:receipts", gettext_lazy("Квитанции")),
 )
 
 
