@@ -39,6 +39,7 @@ BATCH_SIZE = 2000
 TWO_ZONE_SHARE = 0.2  # premises with a day/night electricity meter
 MISSED_READING = 0.05  # months a resident does not submit a reading
 HOUSE_METER_EVERY = 3  # two houses in three have a common (house) meter
+COMMON_SHARE = D("0.25")  # common property's area against the flats' (stairs, basement…)
 
 
 @dataclass(frozen=True)
@@ -218,14 +219,10 @@ def chunk_rows(
             address = dict(
                 organization=organization, city=city, street=street, number=str(house_no)
             )
-            total_area = D(apartments_per_house * 55)
             # A house begun by an earlier chunk or run is continued, not built twice.
             house = (apartment != 1 and House.objects.filter(**address).first()) or rows.add(
-                House(
-                    id=next_id(House), total_area=total_area,
-                    common_area=round_money(total_area * D("0.18")), **address,
-                )
-            )  # fmt: skip
+                House(id=next_id(House), total_area=D(0), common_area=D(0), **address)
+            )
             house_use = {resource: [D(0)] * len(months) for resource in CONSUMPTION}
         residents = rng.choice((1, 1, 2, 2, 2, 3, 3, 4))
         premises = rows.add(Premises(
@@ -233,6 +230,9 @@ def chunk_rows(
             area=D(rng.randrange(2800, 9800)) / 100, residents_registered=residents,
             property_type=rng.choice(Premises.PropertyType.values[:2] + ["private"] * 3),
         ))  # fmt: skip
+        if house._state.adding:  # the house's areas: its flats, and a fifth more in common
+            house.common_area += round_money(premises.area * COMMON_SHARE)
+            house.total_area += premises.area + round_money(premises.area * COMMON_SHARE)
         rows.add(PersonalAccount(
             id=next_id(PersonalAccount), organization=organization, premises=premises,
             number=f"{organization.pk:02d}{serial:07d}", holder_name=_holder_name(rng),

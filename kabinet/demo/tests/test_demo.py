@@ -113,6 +113,10 @@ def test_the_city_company_has_three_houses_and_a_year_of_history():
     assert {MeterUsage.Method.READINGS, MeterUsage.Method.NORM} <= methods
     computed = Reading.objects.filter(meter__in=meters, source=Reading.Source.COMPUTED)
     assert computed.exists()
+    # Each house's areas: its flats and the common property on top.
+    for house in House.objects.filter(organization__inn="1650987654"):
+        flats = house.premises.aggregate(s=Sum("area"))["s"]
+        assert house.total_area == flats + house.common_area and house.common_area > 0
     # The common-property share: by the house meter in two houses, by the norm in one.
     assert lines.filter(common_volume__gt=0).exists()
 
