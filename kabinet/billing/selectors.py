@@ -295,3 +295,50 @@ def account_tariffs(*, account, on: datetime.date) -> list[ServiceTariffs]:
         current = next((t for t in in_force if t.house_id), None) or next(iter(in_force), None)
         result.append(ServiceTariffs(service=service, current=current, history=history))
     return result
+
+
+@dataclass(frozen=True)
+class PenaltyBreakdown:
+    """A period's penalty of one account with its stored breakdown (docs/penalties.md)."""
+
+    month: datetime.date
+    total: Decimal  # the period's penalty (0 without one)
+    lines: list  # PenaltyLine rows: by debt month, paid parts first, then the unpaid rest
+    months: list[datetime.date]  # the months with a penalty, latest first
+
+    @property
+    def lines_total(self) -> Decimal:
+        """The sum of the rows as shown (each rounded to kopecks): it may differ from the
+        total, which is rounded once."""
+        return sum((round_money(line.amount) for line in self.lines), ZERO)
+
+
+def account_penalty_breakdown(
+    *, account_id: int, month: datetime.date | None = None
+) -> PenaltyBreakdown | None:
+    """The penalty of `month` (else the latest month with one) with its lines; None when
+    the account never had a penalty and no month is asked for. Three queries at most."""
+    from .models import PenaltyLine
+
+    by_month = dict(
+        Penalty.objects.filter(account_id=account_id)
+        .values_list("period__month")
+        .annotate(total=Sum("amount"))
+        .order_by("-period__month")
+    )
+    months = list(by_month)
+    if month is None:
+        if not months:
+            return None
+        month = months[0]
+    lines = list(
+        PenaltyLine.objects.filter(penalty__account_id=account_id, penalty__period__month=month)
+    )
+    lines.sort(key=lambda line: (line.month, line.capital_repair, line.paid_on or datetime.date.max,
+                                 line.start))  # fmt: skip
+    return PenaltyBreakdown(
+        month=month,
+        total=round_money(by_month.get(month) or ZERO),
+        lines=lines,
+        months=months,
+    )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:account_id>/tariffs/", account.tariffs, name="tariffs"),
     path("<int:account_id>/contacts/", account.contacts, name="contacts"),
     path("<int:account_id>/charges/", account.charges, name="charges"),
+    path("<int:account_id>/penalty/", account.penalty, name="penalty"),
     path("<int:account_id>/payments/", account.payments, name="payments"),
     path("<int:account_id>/detach/", accounts.detach, name="detach"),
     path("<int:account_id>/receipts/", receipts.receipt_list, name="receipts"),

@@ -32,6 +32,12 @@ def area(value):
     return format_decimal(number, min_places=0, max_places=2)
 
 
+@register.filter
+def rate(value):
+    """{{ line.rate|rate }} → "9,5", "16", "8,25" (a rate in %, zeros trimmed)."""
+    return area(value)
+
+
 _NO_RECALCULATION = '<td class="num m-hide">—</td>'
 
 

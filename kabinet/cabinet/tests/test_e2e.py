@@ -246,6 +246,17 @@ def test_every_account_page_fits_the_screen(browser, live_server, demo, resident
     ):
         page.goto(f"{live_server.url}/cabinet/{demo.pk}/{name}/")
         check(name.replace("/", "-"))
+    # A demo city account behind with its payments: the penalty's breakdown.
+    from kabinet.billing.models import PenaltyLine
+
+    penalised = PenaltyLine.objects.order_by("-period__month", "-days").first().penalty
+    AccountLink.objects.get_or_create(user=resident, account=penalised.account)
+    page.goto(
+        f"{live_server.url}/cabinet/{penalised.account_id}/penalty/"
+        f"?period={penalised.period.month:%Y-%m}"
+    )
+    expect(page.locator("table.penalty-lines tbody tr").first).to_be_visible()
+    check("penalty")
     page.goto(f"{live_server.url}/cabinet/accounts/")
     check("accounts")
     context.close()

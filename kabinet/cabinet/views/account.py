@@ -1,4 +1,5 @@
-"""The pages of one account: the card (Fig. 5), tariffs, contacts, charges, payments."""
+"""The pages of one account: the card (Fig. 5), tariffs, contacts, charges, the penalty's
+breakdown, payments."""
 
 import datetime
 
@@ -52,6 +53,16 @@ def charges(request, held):
     table = billing.account_period_charges(account_id=account_id, month=month) if month else None
     context = {"history": history, "table": table, "month": month}
     return render_account_page(request, held, "cabinet/charges.html", "charges", context)
+
+
+@account_view()
+def penalty(request, held):
+    """The breakdown of a month's penalty (`?period=YYYY-MM`, else the latest month with
+    one): which debt, from when to when, the days, the share and the rate."""
+    month = _month_param(request.GET.get("period"))
+    breakdown = billing.account_penalty_breakdown(account_id=held.account.pk, month=month)
+    context = {"breakdown": breakdown, "month": month}
+    return render_account_page(request, held, "cabinet/penalty.html", "charges", context)
 
 
 PAYMENTS_PER_PAGE = 24
