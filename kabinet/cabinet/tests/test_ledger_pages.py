@@ -97,7 +97,7 @@ def test_the_charges_page_shows_the_latest_period_with_a_picker(owner_client, ka
     assert f"Итого начислено за октябрь 2014: 3{NNBSP}195,03 ₽" in page
     assert "Начисление за октябрь 2014 года" in page
     # Per service: unit, tariff, volume, base sum, the common share (none here), total.
-    assert "Горячее водоснабжение куб. м. 88,26 6,0301 532,22 — — — 532,22" in page
+    assert "Горячее водоснабжение 88,26 6,0301 куб. м. 532,22 — — 532,22" in page
     assert "Пени" in page and "11,53" in page
     assert f"Итого 3{NNBSP}183,50 0,00 0,00 3{NNBSP}195,03" in page
     assert f'href="/cabinet/{kamal.pk}/receipts/pdf/?month=2014-10">Распечатать квитанцию' in body
@@ -468,3 +468,19 @@ def test_the_pages_run_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             params = {"period": "2023-06"} if name == "charges" else {"from": "2023-01"}
             assert client.get(url, params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("charges", {"month": "2014-09"}),  # the old address redirects only for the owner
+        ("charges", {"period": "2014-10"}),
+        ("payments", {"from": "2014-08", "to": "2014-10"}),
+    ],
+)
+def test_a_stranger_gets_404_whatever_the_query(client, kamal, user, stranger, name, params):
+    AccountLink.objects.create(user=user, account=kamal)
+    client.force_login(stranger)
+    response = client.get(reverse(f"cabinet:{name}", args=[kamal.pk]), params)
+    assert response.status_code == 404
+    assert "1234567" not in response.content.decode()
