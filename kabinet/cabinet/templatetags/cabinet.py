@@ -109,3 +109,26 @@ def zone_name(meter, zone):
 def join_periods(months):
     """{{ months|join_periods }} → "октябрь 2014, ноябрь 2014"."""
     return ", ".join(month_label(month) for month in months)
+
+
+@register.filter
+def money_abs(value):
+    """{{ balance|money_abs }} → "500,00" for −500: the sign is said in words."""
+    try:
+        return format_money(abs(Decimal(value)))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def balance(value):
+    """{{ row.opening|balance }} → "долг 1 234,56", "переплата 500,00" or "0,00"."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if number > 0:
+        return gettext("долг %(sum)s") % {"sum": format_money(number)}
+    if number < 0:
+        return gettext("переплата %(sum)s") % {"sum": format_money(-number)}
+    return format_money(number)
