@@ -6,7 +6,7 @@ from pathlib import Path
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import auth, messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -55,7 +55,7 @@ def _next_url(request) -> str:
 def login_view(request):
     next_url = _next_url(request)
     if request.user.is_authenticated:
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a URL, never a view name
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         # The expiry first: login keeps it, and the session's row (accounts/sessions.py),
@@ -64,7 +64,7 @@ def login_view(request):
             settings.ACCOUNT_REMEMBER_ME_AGE if form.cleaned_data["remember"] else 0
         )
         auth.login(request, form.get_user())  # a new session id
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a URL, never a view name
     return render(request, "registration/login.html", {"form": form, "next": next_url})
 
 

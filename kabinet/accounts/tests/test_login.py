@@ -101,6 +101,15 @@ def test_it_follows_only_local_next_urls(client, active_user):
     )
 
 
+@pytest.mark.parametrize("next_url", ["9223372036854775807", "home"])
+def test_it_treats_next_as_a_url_never_a_view_name(client, active_user, next_url):
+    # `redirect("9223372036854775807")` tried to reverse a view of that name: a 500.
+    assert login(client, "petrova", next=next_url)["Location"] == next_url
+    response = client.get(LOGIN, {"next": next_url})  # already logged in
+    assert response.status_code == 302
+    assert response["Location"] == next_url
+
+
 def test_it_answers_alike_for_a_wrong_password_and_an_unknown_login(client, active_user):
     wrong = login(client, "petrova", "not-the-password")
     unknown = login(client, "nobody", "not-the-password")

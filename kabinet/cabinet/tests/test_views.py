@@ -279,7 +279,21 @@ def test_options_feed_the_cascade(client, user, kamal):
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"level": "house"}, {"level": "x", "parent": "1"}, {"level": "house", "parent": "a"}],
+    [
+        {},
+        {"level": "house"},
+        {"level": "x", "parent": "1"},
+        {"level": "house", "parent": "a"},
+        # Out of a row id's range: was an OverflowError in the database driver (a 500).
+        {"level": "house", "parent": "9223372036854775808"},
+        {"level": "premises", "parent": "9223372036854775808"},
+        {"level": "account", "parent": "9223372036854775808"},
+        {"level": "house", "parent": "-9223372036854775809"},
+        {"level": "premises", "parent": "-9223372036854775809"},
+        {"level": "account", "parent": "9" * 400},
+        {"level": "account", "parent": "0"},
+        {"level": "account", "parent": "١"},
+    ],
 )
 def test_options_answer_bad_requests_with_400(client, user, query):
     client.force_login(user)
