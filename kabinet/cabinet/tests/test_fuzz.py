@@ -8,11 +8,12 @@ as the owner of the reference account. A new page falls under the walk by itself
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kabinet.housing.models import AccountLink
+
+from .helpers import concrete_url, site_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("captcha_test_mode")]
 
@@ -60,51 +61,21 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-SKIPPED_PREFIXES = ("admin/", "captcha/", "payments/")  # their own tests
-
-
-def walk(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from walk(entry, route)
-        elif isinstance(entry, URLPattern):
-            yield route, entry
-
-
-def pages() -> list[str]:
-    return sorted(
-        route for route, _pattern in walk(get_resolver()) if not route.startswith(SKIPPED_PREFIXES)
-    )
-
-
-def concrete(route: str, account) -> str:
-    meter = account.premises.meters.order_by("pk").first()
-    values = {
-        "<int:account_id>": str(account.pk),
-        "<int:meter_id>": str(meter.pk),
-        "<str:token>": "x",
-        "<slug:kind>": "terms",
-    }
-    for placeholder, value in values.items():
-        route = route.replace(placeholder, value)
-    assert "<" not in route, f"{route}: give the walk a value for this argument"
-    return "/" + route
 
 
 def test_the_walk_covers_the_resident_pages():
-    routes = pages()
+    routes = site_routes()
     assert "cabinet/accounts/add/options/" in routes
     assert "cabinet/<int:account_id>/payments/" in routes
     assert "register/" in routes
     assert len(routes) >= 40
 
 
-@pytest.mark.parametrize("route", pages())
+@pytest.mark.parametrize("route", site_routes())
 def test_no_query_parameter_is_a_server_error(client, kamal, user, route):
     AccountLink.objects.create(user=user, account=kamal)
     client.force_login(user)
-    url = concrete(route, kamal)
+    url = concrete_url(route, kamal)
 
     @FUZZ
     @given(query=st.fixed_dictionaries({}, optional=dict.fromkeys(PARAMETERS, hostile)))
