@@ -173,9 +173,12 @@ ACCOUNT_PROFILE_PASSWORD_ATTEMPTS = 5
 ACCOUNT_CONSENT_PROOF_RETENTION_YEARS = 3
 
 # Attaching a personal account (housing.services.account_attach): wrong proofs of the
-# last payment within the window lock further tries for the lockout's length.
-ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT = 5
+# last payment within the window, by one user for one account or by one user in all, lock
+# that user's further tries for the lockout's length. Every user's wrong proofs for one
+# account only alert staff (the owner's right proof is never refused).
+ACCOUNT_ATTACH_MAX_WRONG_PER_USER_ACCOUNT = 5
 ACCOUNT_ATTACH_MAX_WRONG_PER_USER = 10
+ACCOUNT_ATTACH_ALERT_PER_ACCOUNT = 5
 ACCOUNT_ATTACH_WINDOW = timedelta(hours=1)
 ACCOUNT_ATTACH_LOCKOUT = timedelta(hours=1)
 
