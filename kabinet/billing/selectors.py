@@ -82,12 +82,13 @@ def last_payment_matches(*, account, paid_on: datetime.date, amount: Decimal) ->
 
     The last payment is the latest day with an incoming (positive) payment; any
     payment of that day with that amount proves it. An account without payments is
-    proved by 0 and its opening date.
+    not proved by anything typed (its opening date was about 12 guesses a year): staff
+    attach it (housing.services.account_link_add_by_staff; docs/security.md).
     """
     incoming = Payment.objects.filter(account_id=account.pk, amount__gt=0)  # not reversals
     last_day = incoming.aggregate(day=Max("paid_on"))["day"]
     if last_day is None:
-        return amount == 0 and paid_on == account.opened_on
+        return False
     if paid_on != last_day:
         return False
     return incoming.filter(paid_on=last_day, amount=amount).exists()

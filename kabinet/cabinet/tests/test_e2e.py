@@ -45,12 +45,12 @@ def log_in(page: Page, live_server, user, next_url="/cabinet/"):
 
 
 def proof(account: PersonalAccount) -> tuple[str, str]:
-    """The date and amount of the account's last payment (or 0 and the opening date)."""
+    """The date and amount of the account's last payment (an account without payments is
+    attached by staff, docs/security.md)."""
     last = (
         Payment.objects.filter(account=account, amount__gt=0).order_by("-paid_on", "-id").first()
     )
-    if last is None:
-        return f"{account.opened_on:%d.%m.%Y}", "0"
+    assert last is not None, f"{account}: no payments, nothing proves it"
     return f"{last.paid_on:%d.%m.%Y}", str(last.amount).replace(".", ",")
 
 

@@ -66,7 +66,7 @@ def test_the_attach_form_has_the_fields_of_fig_4(client, user, kamal, captcha_te
         "Сумма платежа", "Введите код с рисунка", "Загрузить новый код", "Сохранить", "Сбросить",
     ):  # fmt: skip
         assert label in page
-    assert "укажите сумму 0 и дату открытия лицевого счета" in page
+    assert "обратитесь в управляющую организацию: сотрудник добавит счет в ваш кабинет" in page
     body = response.content.decode()
     assert 'type="date"' in body and 'id="id_captcha_1"' in body
     assert 'src="/static/js/account-attach.js"' in body
@@ -198,7 +198,7 @@ def test_every_error_is_in_russian_next_to_its_field(client, user, kamal, captch
         "premises": "Выберите квартиру.",
         "account": "Выберите лицевой счет.",
         "paid_on": "Укажите дату последнего платежа.",
-        "amount": "Укажите сумму последнего платежа (0, если платежей не было).",
+        "amount": "Укажите сумму последнего платежа.",
         "captcha": "Введите код с рисунка.",
     }
     for name, message in expected.items():
@@ -279,7 +279,21 @@ def test_options_feed_the_cascade(client, user, kamal):
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"level": "house"}, {"level": "x", "parent": "1"}, {"level": "house", "parent": "a"}],
+    [
+        {},
+        {"level": "house"},
+        {"level": "x", "parent": "1"},
+        {"level": "house", "parent": "a"},
+        # Out of a row id's range: was an OverflowError in the database driver (a 500).
+        {"level": "house", "parent": "9223372036854775808"},
+        {"level": "premises", "parent": "9223372036854775808"},
+        {"level": "account", "parent": "9223372036854775808"},
+        {"level": "house", "parent": "-9223372036854775809"},
+        {"level": "premises", "parent": "-9223372036854775809"},
+        {"level": "account", "parent": "9" * 400},
+        {"level": "account", "parent": "0"},
+        {"level": "account", "parent": "١"},
+    ],
 )
 def test_options_answer_bad_requests_with_400(client, user, query):
     client.force_login(user)
