@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := kabinet.settings
 
-.PHONY: run test lint bench check-python clean-db demo-data chromium fonts
+.PHONY: run test lint bench check-python clean-db demo-data chromium fonts speech
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
@@ -31,7 +31,7 @@ demo-data: $(STAMP) var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
-run: demo-data fonts
+run: demo-data fonts speech
 	@echo
 	@echo "Кабинет жильца: http://$(HOST):$(PORT)/   (управление: http://$(HOST):$(PORT)/admin/)"
 	@$(BIN)/python manage.py demo_logins
@@ -48,7 +48,10 @@ chromium:
 fonts:
 	@scripts/ensure-fonts
 
-test: $(STAMP) chromium fonts
+speech:
+	@scripts/ensure-speech
+
+test: $(STAMP) chromium fonts speech
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

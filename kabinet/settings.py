@@ -5,6 +5,7 @@ one-command demo (`make run`): SQLite under `var/`, mail written to `var/mail/`.
 """
 
 import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -355,7 +356,13 @@ SECURE_CSP = {
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE")
 if PRODUCTION and CAPTCHA_TEST_MODE:
     raise ImproperlyConfigured("CAPTCHA_TEST_MODE must be off in production.")
-CAPTCHA_LENGTH = 5
+# Digits only, so that "Прослушать код" can read the code aloud in Russian (espeak-ng's
+# Russian voice, Debian package espeak-ng, installed by scripts/ensure-speech). Without the
+# synthesizer the audio link is not shown (docs/accessibility.md).
+CAPTCHA_CHALLENGE_FUNCT = "kabinet.core.captcha.digits_challenge"
+CAPTCHA_LENGTH = 6
+CAPTCHA_SPEECH_PATH = os.environ.get("CAPTCHA_SPEECH_PATH") or shutil.which("espeak-ng")
+CAPTCHA_SPEECH_VOICE = os.environ.get("CAPTCHA_SPEECH_VOICE", "ru")
 CAPTCHA_TIMEOUT = 15  # minutes
 CAPTCHA_IMAGE_SIZE = (140, 50)
 CAPTCHA_FONT_SIZE = 32

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.accounts.forms import AdminLoginForm
 from kabinet.cabinet.views.accounts import home
+from kabinet.core.views import captcha_audio
 
 admin.site.site_header = _("Кабинет жильца: управление")
 admin.site.site_title = _("Кабинет жильца")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("kabinet.accounts.urls")),  # login, logout (global names), accounts:*
     path("admin/", admin.site.urls),
+    path("captcha/audio/<slug:key>.wav", captcha_audio, name="captcha_audio"),
     path("captcha/", include("captcha.urls")),
     path("cabinet/", include("kabinet.cabinet.urls")),
     path("payments/", include("kabinet.payments.urls")),

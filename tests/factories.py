@@ -68,7 +68,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     supplier = factory.SelfAttribute("organization")
     name = factory.Sequence(lambda n: f"Услуга {n}")
-    unit = "кв. м."
+    unit = "кв. м"
     method = Service.Method.BY_AREA
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_shows_the_home_page_in_russian_with_the_operator_contacts(client):
     OrganizationFactory(
-        name='ОАО "Камал"',
+        name="ОАО «Камал»",
         is_site_operator=True,
         phone="+7 (843) 555-01-54",
         email="info@kamal.example",
@@ -23,7 +23,7 @@ def test_it_shows_the_home_page_in_russian_with_the_operator_contacts(client):
     html = response.content.decode()
     assert '<html lang="ru">' in html
     assert "Личный кабинет жильца" in html
-    assert 'ОАО "Камал"' in html or "ОАО &quot;Камал&quot;" in html
+    assert "ОАО «Камал»" in html or "ОАО &quot;Камал&quot;" in html
     assert "+7 (843) 555-01-54" in html and "пн-пт 8:00-17:00" in html
     assert "Чужая УК" not in html
     assert 'href="/login/"' in html

@@ -1,6 +1,5 @@
 """Forms of registration, login, password recovery and the profile; every message in Russian."""
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from kabinet.core.captcha import CaptchaInput
+from kabinet.core.captcha import CaptchaDescribedMixin, captcha_field
 from kabinet.core.security import client_ip
 
 from . import selectors, throttle
@@ -31,8 +30,7 @@ PASSWORD_HELP = _(
     "От 8 до 128 символов: любые буквы (русские и латинские), цифры, пробелы и знаки. "
     "Не подойдут распространенные пароли, пароли только из цифр и пароли, похожие на "
     "имя пользователя или e-mail. Длинная фраза из нескольких слов надежнее короткого "
-    "набора символов, поэтому ограничение «6–16 символов из списка» старой системы "
-    "здесь не действует."
+    "набора символов."
 )
 
 
@@ -85,7 +83,7 @@ class PasswordPairMixin:
             self.add_error(name2, ValidationError(_("Пароли не совпадают."), code="mismatch"))
 
 
-class RegistrationForm(PasswordPairMixin, forms.Form):
+class RegistrationForm(CaptchaDescribedMixin, PasswordPairMixin, forms.Form):
     """Fig. 2 "Введите регистрационные данные"."""
 
     username = forms.CharField(
@@ -116,22 +114,13 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
     )
     password1, password2 = _password_fields(_("Пароль"), _("Подтверждение пароля"))
     phone = _phone_field()
-    captcha = CaptchaField(
-        label=_("Код с изображения"),
-        help_text=_("Введите символы с картинки; регистр букв не важен."),
-        widget=CaptchaInput(),
-        error_messages={
-            "required": _("Введите код с изображения."),
-            "incomplete": _("Введите код с изображения."),
-            "invalid": _("Код с изображения введен неверно. Введите код с новой картинки."),
-        },
-    )
+    captcha = captcha_field()
     accept_terms = forms.BooleanField(
-        label=_("Я ознакомился и принял соглашение об использовании личного кабинета"),
+        label=_("Принимаю соглашение об использовании личного кабинета"),
         error_messages={"required": _("Без принятия соглашения регистрация невозможна.")},
     )
     accept_personal_data = forms.BooleanField(
-        label=_("Я даю согласие на обработку моих персональных данных"),
+        label=_("Даю согласие на обработку моих персональных данных"),
         error_messages={
             "required": _(
                 "Без согласия на обработку персональных данных (152-ФЗ) регистрация невозможна."
@@ -141,23 +130,6 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
 
     # Kept when the page is shown again (after errors or a new CAPTCHA); never passwords.
     kept_fields = ("username", "email", "phone", "accept_terms", "accept_personal_data")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._describe_captcha()
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe_captcha()
-
-    def _describe_captcha(self):
-        # Django ties help and errors to inputs itself, except for multi-part widgets
-        # such as the CAPTCHA (rendered as a fieldset): tie its answer box by hand.
-        field = self["captcha"]
-        described_by = [f"{field.auto_id}_helptext"]
-        if self._errors and "captcha" in self._errors:
-            described_by.append(f"{field.auto_id}_error")
-        field.field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
     def clean_username(self):
         username = username_normalize(self.cleaned_data["username"])
@@ -199,20 +171,14 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
         )
 
 
-def _login_captcha_field() -> CaptchaField:
-    return CaptchaField(
-        label=_("Код с изображения"),
-        help_text=_(
-            "Было несколько неудачных попыток входа: введите символы с картинки; "
-            "регистр букв не важен."
-        ),
-        widget=CaptchaInput(),
-        error_messages={
-            "required": _("Введите код с изображения."),
-            "incomplete": _("Введите код с изображения."),
-            "invalid": _("Код с изображения введен неверно. Введите код с новой картинки."),
-        },
+def _login_captcha_field():
+    """The one CAPTCHA field (core.captcha), saying why the login form asks for it."""
+    field = captcha_field()
+    field.help_text = _(
+        "Было несколько неудачных попыток входа: введите шесть цифр с картинки. Если их "
+        "не разобрать, нажмите «Прослушать код»."
     )
+    return field
 
 
 class ThrottledLoginMixin:
@@ -306,6 +272,21 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
         self.fields["username"].max_length = LOGIN_MAX_LENGTH
         self.fields["username"].widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
         self.pending_user = None
+
+    def full_clean(self):
+        super().full_clean()
+        # "Неверное имя пользователя или пароль" is about both boxes: mark them invalid and
+        # described by that message (the summary's "form_errors", includes/form_errors.html).
+        if self.non_field_errors():
+            for name in ("username", "password"):
+                if name in self._errors:
+                    continue
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                described = (
+                    [f"{self[name].auto_id}_helptext"] if self.fields[name].help_text else []
+                )
+                attrs["aria-describedby"] = " ".join([*described, "form_errors"])
 
     def clean_username(self):
         # AuthenticationForm sets max_length after the field is built: no validator checks it.

@@ -4,13 +4,12 @@ profile's subscriptions form."""
 import re
 from decimal import Decimal, InvalidOperation
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.captcha import CaptchaInput
+from kabinet.core.captcha import CaptchaDescribedMixin, captcha_field
 from kabinet.housing import selectors
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
@@ -46,8 +45,10 @@ class AmountField(forms.CharField):
 
 
 def _choice_field(label: str, missing: str) -> forms.TypedChoiceField:
+    # Needed unless the account's number is typed instead (AccountAttachForm.clean).
     return forms.TypedChoiceField(
         label=label,
+        required=False,
         coerce=int,
         empty_value=None,
         error_messages={"required": missing, "invalid_choice": missing},
@@ -61,7 +62,7 @@ def _as_int(value) -> int | None:
         return None
 
 
-class AccountAttachForm(forms.Form):
+class AccountAttachForm(CaptchaDescribedMixin, forms.Form):
     """Each list depends on the previous choice: choices are rebuilt from the data given.
 
     A value outside its list (tampered, or stale after the previous choice changed) is
@@ -69,6 +70,15 @@ class AccountAttachForm(forms.Form):
     house and organization.
     """
 
+    number = forms.CharField(
+        label=_("Номер лицевого счета"),
+        required=False,
+        max_length=30,
+        help_text=_("Как в квитанции, например 1234567. Или выберите лицевой счет по адресу."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
     organization = _choice_field(
         _("Управляющая организация"), _("Выберите управляющую организацию.")
     )
@@ -103,15 +113,7 @@ class AccountAttachForm(forms.Form):
         help_text=_("В рублях, например 1500,00."),
         error_messages={"required": _("Укажите сумму последнего платежа.")},
     )
-    captcha = CaptchaField(
-        label=_("Введите код с рисунка"),
-        widget=CaptchaInput(),
-        error_messages={
-            "invalid": _("Код с рисунка введен неверно. Введите код с нового рисунка."),
-            "required": _("Введите код с рисунка."),
-            "incomplete": _("Введите код с рисунка."),
-        },
-    )
+    captcha = captcha_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,9 +132,24 @@ class AccountAttachForm(forms.Form):
             self.fields[name].choices = [("", _("— выберите —"))] + [
                 (option.value, option.label) for option in options
             ]
+            # "Дом", "Квартира", "Лицевой счет" stay disabled while there is nothing to choose.
+            self.fields[name].widget.attrs.pop("disabled", None)
+            if not options:
+                self.fields[name].widget.attrs["disabled"] = True
             chosen = _as_int(source.get(name))
             parent_valid = chosen is not None and any(o.value == chosen for o in options)
             parent = chosen
+
+    CHOICES = ("organization", "house", "premises", "account")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("number", "").strip():
+            return cleaned  # the shortcut: the number (and the organization, if chosen)
+        for name in self.CHOICES:
+            if name not in self._errors and cleaned.get(name) is None:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]

@@ -4,6 +4,7 @@
 accounts with their addresses and balances (a prepared query, kabinet/core/prepared.py).
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from kabinet.core.prepared import PreparedQuery
 from kabinet.housing import selectors as housing
 from kabinet.housing.models import AccountLink, House, Organization, PersonalAccount, Premises
 from kabinet.payments import selectors as payments
+from kabinet.receipts.selectors import payment_due
 
 # The models of a held account, in the order their columns are read, with their paths.
 _HELD = (
@@ -105,6 +107,19 @@ class AccountCard:
     @property
     def overpayment(self) -> Decimal:
         return -self.balance if self.balance < 0 else ZERO
+
+    @property
+    def to_pay(self) -> Decimal:
+        """ "К оплате": the debt, nothing when there is none (an overpayment is not owed)."""
+        return self.balance if self.balance > 0 else ZERO
+
+    @property
+    def due(self) -> datetime.date | None:
+        """The day the latest month's bill is due (receipts.selectors.payment_due), by the
+        organization's contract day where it set an earlier one."""
+        if not self.charges:
+            return None
+        return payment_due(self.charges.month, self.account.organization_id)
 
 
 def account_card(*, account: PersonalAccount) -> AccountCard:

@@ -36,7 +36,7 @@ def history_months(today: datetime.date) -> list[datetime.date]:
 def city_load(*, today: datetime.date) -> int:
     months = history_months(today)
     company = company_ensure(
-        name='ООО "УК Солнечный город"',
+        name="ООО «УК Солнечный город»",
         inn=CITY_INN,
         city=CITY,
         last_month=months[-1],

@@ -1,4 +1,4 @@
-"""The account of the reference manual's Fig. 5: ОАО "Камал", ул. Гражданская, кв. 154.
+"""The account of the reference manual's Fig. 5: ОАО «Камал», ул. Гражданская, кв. 154.
 
 Fig. 5 swaps the "Тариф" and "Объем" columns for most rows (docs/domain.md); here each
 tariff is a price per unit and each volume a quantity. Two volumes carry one more
@@ -35,13 +35,13 @@ SUPPLIERS = {
 # 01.01.2014, from 01.07.2014
 BY_AREA, BY_METER = Service.Method.BY_AREA, Service.Method.BY_METER
 SERVICES = [
-    ("Ремонт жилья", "кв. м.", BY_AREA, "", None, "2.65", "2.80"),
-    ("Содержание жилья", "кв. м.", BY_AREA, "", None, "11.90", "12.41"),
-    ("Найм жилья", "кв. м.", BY_AREA, "", None, "6.20", "6.56"),
-    ("Холодное водоснабжение", "куб. м.", BY_METER, "cold_water", "water", "8.512", "9.044"),
-    ("Горячее водоснабжение", "куб. м.", BY_METER, "hot_water", "heat", "83.10", "88.26"),
-    ("Водоотведение", "куб. м.", BY_METER, WASTEWATER, "water", "12.80", "13.58"),
-    ("Электроснабжение", "кВт*ч", BY_METER, "electricity", "power", "2.47", "2.61"),
+    ("Ремонт жилья", "кв. м", BY_AREA, "", None, "2.65", "2.80"),
+    ("Содержание жилья", "кв. м", BY_AREA, "", None, "11.90", "12.41"),
+    ("Найм жилья", "кв. м", BY_AREA, "", None, "6.20", "6.56"),
+    ("Холодное водоснабжение", "м³", BY_METER, "cold_water", "water", "8.512", "9.044"),
+    ("Горячее водоснабжение", "м³", BY_METER, "hot_water", "heat", "83.10", "88.26"),
+    ("Водоотведение", "м³", BY_METER, WASTEWATER, "water", "12.80", "13.58"),
+    ("Электроснабжение", "кВт·ч", BY_METER, "electricity", "power", "2.47", "2.61"),
     ("Отопление", "Гкал", BY_METER, "heating", "heat", "1356.85", "1434.59"),
 ]
 
@@ -73,7 +73,7 @@ def organization_kamal() -> Organization:
         inn=KAMAL_INN,
         kpp="165501001",
         defaults=dict(
-            name='ОАО "Камал"',
+            name="ОАО «Камал»",
             is_site_operator=not Organization.objects.filter(is_site_operator=True).exists(),
             ogrn="1021602841234",
             address="420066, г. Казань, ул. Гражданская, д. 3",

@@ -184,6 +184,51 @@ def account_link_add_by_staff(*, user, account_id: int, by, ip_address: str | No
     return link, created
 
 
+def account_number_normalize(number: str) -> str:
+    """A number as typed from a receipt: "№ 1234567", " 12 345 67 " → "1234567"."""
+    return "".join(number.split()).removeprefix("№").removeprefix("N").strip()
+
+
+def account_attach_by_number(
+    *,
+    user,
+    number: str,
+    organization_id: int | None,
+    proof: Callable[[PersonalAccount], bool],
+    ip_address: str | None = None,
+) -> tuple[AccountLink, bool]:
+    """The shortcut beside organization → house → flat → account: the open account with
+    this number (within the organization, when one is chosen), then `account_attach` with
+    the same proof and the same lockout.
+
+    Raises `ValidationError` with code "unknown_number" when no open account has the
+    number, "ambiguous_number" when several organizations use it and none is chosen.
+    """
+    accounts = PersonalAccount.objects.filter(
+        number__iexact=account_number_normalize(number), closed_on__isnull=True
+    )
+    if organization_id is not None:
+        accounts = accounts.filter(organization_id=organization_id)
+    found = list(accounts.values_list("pk", flat=True)[:2])
+    if not found:
+        raise ValidationError(
+            _(
+                "Открытого лицевого счета с таким номером нет. Проверьте номер по квитанции "
+                "или выберите лицевой счет по адресу."
+            ),
+            code="unknown_number",
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            _(
+                "Лицевой счет с таким номером есть у нескольких управляющих организаций: "
+                "выберите свою в списке «Управляющая организация»."
+            ),
+            code="ambiguous_number",
+        )
+    return account_attach(user=user, account_id=found[0], proof=proof, ip_address=ip_address)
+
+
 def account_detach(*, user, account_id: int) -> bool:
     """Remove the account from the user's cabinet (the account and its data stay).
 

@@ -24,7 +24,7 @@ def test_staff_find_the_reference_account_and_see_its_debt(page: Page, live_serv
     login, password, _role = next(entry for entry in DEMO_LOGINS if entry[0] == "operator")
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", name="Личный кабинет жильца")).to_be_visible()
-    expect(page.get_by_label("Контакты")).to_contain_text('ОАО "Камал"')
+    expect(page.get_by_label("Контакты")).to_contain_text("ОАО «Камал»")
 
     page.goto(live_server.url + "/admin/")
     page.get_by_label("Имя пользователя").fill(login)
@@ -121,7 +121,7 @@ def test_staff_load_a_bank_register_check_it_and_post_it(page: Page, live_server
     page.get_by_role("link", name="Реестры платежей").first.click()
     page.get_by_role("link", name="Добавить реестр платежей").click()
 
-    page.get_by_label("Управляющая организация").select_option(label='ООО "УК Солнечный город"')
+    page.get_by_label("Управляющая организация").select_option(label="ООО «УК Солнечный город»")
     page.get_by_label("Формат реестра").select_option(value="sber")
     page.get_by_label("Файл реестра").set_input_files(
         FILES / "sber-solnechny-gorod-2026-12-02.txt"

@@ -173,10 +173,10 @@ def test_it_requires_both_passwords():
     assert errors == {"password1": ["Придумайте пароль."], "password2": ["Повторите пароль."]}
 
 
-def test_it_says_in_the_help_text_why_the_old_password_rule_is_not_copied():
+def test_the_password_help_speaks_to_residents_not_of_the_old_system():
     help_text = str(RegistrationForm().fields["password1"].help_text)
     assert "От 8 до 128 символов" in help_text
-    assert "6–16" in help_text
+    assert "6–16" not in help_text and "старой системы" not in help_text
 
 
 # --- Мобильный телефон ---------------------------------------------------------------

@@ -24,12 +24,12 @@ def masked_name(value):
 
 @register.filter
 def area(value):
-    """{{ premises.area|area }} → "50,5" (square metres, zeros trimmed: 48,00 → "48")."""
+    """{{ premises.area|area }} → "50,50" (square metres, always two decimals: "48,00")."""
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    return format_decimal(number, min_places=0, max_places=2)
+    return format_decimal(number, min_places=2, max_places=2)
 
 
 @register.filter

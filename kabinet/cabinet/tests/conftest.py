@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def kamal(db):
-    """ОАО "Камал", account 1234567: last payment 30.09.2014, 1 500,00; debt 5 589,37."""
+    """ОАО «Камал», account 1234567: last payment 30.09.2014, 1 500,00; debt 5 589,37."""
     return reference_load()
 
 

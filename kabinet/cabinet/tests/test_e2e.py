@@ -57,7 +57,7 @@ def proof(account: PersonalAccount) -> tuple[str, str]:
 def fill_proof(page: Page, paid_on: str, amount: str):
     page.get_by_label("Дата платежа").fill(paid_on)
     page.get_by_label("Сумма платежа").fill(amount)
-    page.get_by_label("Введите код с рисунка").fill("PASSED")
+    page.get_by_label("Код с изображения").fill("PASSED")
     # Wait for the answer page: the previous answer carries the same message, so
     # checking it without waiting could pass on the old page.
     with page.expect_navigation():
@@ -75,8 +75,8 @@ def test_a_resident_attaches_reads_switches_and_detaches(page: Page, live_server
     expect(page.get_by_role("heading", name="Добавление лицевого счета")).to_be_visible()
     expect(page.get_by_role("button", name="Показать дома")).to_be_hidden()  # JS does the lists
 
-    # ОАО "Камал" has one house, one flat, one account: the lists fill in by themselves.
-    choose(page, "Управляющая организация", 'ОАО "Камал"')
+    # ОАО «Камал» has one house, one flat, one account: the lists fill in by themselves.
+    choose(page, "Управляющая организация", "ОАО «Камал»")
     expect(page.get_by_label("Лицевой счет")).to_have_value(str(demo.pk))
     expect(page.get_by_label("Квартира").locator("option:checked")).to_have_text("кв. 154")
 
@@ -98,9 +98,10 @@ def test_a_resident_attaches_reads_switches_and_detaches(page: Page, live_server
     fill_proof(page, "30.09.2014", "1500,00")
     expect(page.get_by_role("heading", name="Л/С № 1234567")).to_be_visible()
     expect(page.get_by_text("Лицевой счет № 1234567 добавлен.")).to_be_visible()
-    expect(page.locator(".balance")).to_have_text(f"Долг: 5{NNBSP}589,37\u00a0₽")
+    expect(page.locator(".to-pay-sum")).to_have_text(f"5{NNBSP}589,37\u00a0₽")
+    expect(page.locator(".to-pay-due")).to_have_text("Срок оплаты: 10.11.2014")
     expect(page.get_by_text("Муравьев Сергей *****вич")).to_be_visible()
-    expect(page.get_by_text("Площадь помещения: 50,5 кв. м")).to_be_visible()
+    expect(page.get_by_text("Площадь помещения: 50,50 кв. м")).to_be_visible()
     table = page.locator("table.charges")
     expect(table.locator("caption")).to_have_text("Начисление за октябрь 2014 года")
     expect(table.locator("tbody tr")).to_have_count(9)
@@ -121,10 +122,10 @@ def test_a_resident_attaches_reads_switches_and_detaches(page: Page, live_server
     page.get_by_role("link", name="Мои лицевые счета").click()
     page.get_by_role("link", name="Добавить лицевой счет").click()
     second = PersonalAccount.objects.get(
-        organization__name='ООО "УК Солнечный город"', premises__number="2",
+        organization__name='ООО «УК Солнечный город»', premises__number="2",
         premises__house__street="ул. Строителей",
     )  # fmt: skip
-    choose(page, "Управляющая организация", 'ООО "УК Солнечный город"')
+    choose(page, "Управляющая организация", "ООО «УК Солнечный город»")
     choose(page, "Дом", second.premises.house.address)
     premises = page.get_by_label("Квартира").locator("option")
     expect(premises).to_have_count(13)  # "— выберите —" and 12 flats, in natural order
@@ -156,7 +157,7 @@ def test_a_resident_attaches_reads_switches_and_detaches(page: Page, live_server
 
 def test_wrong_proofs_are_refused_and_then_locked_out(page: Page, live_server, demo, resident):
     log_in(page, live_server, resident, next_url="/cabinet/accounts/add/")
-    choose(page, "Управляющая организация", 'ОАО "Камал"')
+    choose(page, "Управляющая организация", "ОАО «Камал»")
     expect(page.get_by_label("Лицевой счет")).to_have_value(str(demo.pk))
     for attempt in range(1, 6):
         fill_proof(page, "30.09.2014", "1500,01")
@@ -182,7 +183,7 @@ def no_js_page(browser, live_server):
 def test_it_works_without_javascript(no_js_page: Page, live_server, demo, resident):
     page = no_js_page
     log_in(page, live_server, resident, next_url="/cabinet/accounts/add/")
-    page.get_by_label("Управляющая организация").select_option(label='ОАО "Камал"')
+    page.get_by_label("Управляющая организация").select_option(label="ОАО «Камал»")
     page.get_by_role("button", name="Показать дома").click()
     page.get_by_label("Дом").select_option(label="г. Казань, ул. Гражданская, д. 1")
     page.get_by_role("button", name="Показать квартиры").click()
@@ -196,8 +197,8 @@ def test_it_works_without_javascript(no_js_page: Page, live_server, demo, reside
     page.get_by_role("button", name="Загрузить новый код").click()  # a page load, entries kept
     expect(page.locator("img.captcha-image")).not_to_have_attribute("src", old_src)
     expect(page.get_by_label("Сумма платежа")).to_have_value("1500")
-    page.get_by_label("Введите код с рисунка").fill("PASSED")
-    page.get_by_label("Введите код с рисунка").press("Enter")  # Enter saves
+    page.get_by_label("Код с изображения").fill("PASSED")
+    page.get_by_label("Код с изображения").press("Enter")  # Enter saves
     expect(page.get_by_role("heading", name="Л/С № 1234567")).to_be_visible()
     expect(page.locator("table.charges tfoot")).to_contain_text(f"3{NNBSP}195,03")
 
@@ -224,7 +225,7 @@ def test_every_account_page_fits_the_screen(browser, live_server, demo, resident
         assert overflow <= width, f"{name} is {overflow}px wide on a {width}px screen"
 
     log_in(page, live_server, resident, next_url="/cabinet/accounts/add/")
-    page.get_by_label("Управляющая организация").select_option(label='ООО "УК Солнечный город"')
+    page.get_by_label("Управляющая организация").select_option(label="ООО «УК Солнечный город»")
     check("attach")
     fill_proof(page, "30.09.2014", "1")  # a refused proof with its message
     check("attach-error")

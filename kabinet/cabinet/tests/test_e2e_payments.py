@@ -58,7 +58,7 @@ def test_a_resident_pays_the_debt_and_sees_it_credited(
         assert wide <= width, f"{name} is {wide}px wide on a {width}px screen"
 
     log_in(page, live_server, resident, next_url=f"/cabinet/{demo.pk}/")
-    expect(page.locator(".balance")).to_have_text(f"Долг: 5{NNBSP}589,37\u00a0₽")
+    expect(page.locator(".to-pay-sum")).to_have_text(f"5{NNBSP}589,37\u00a0₽")
     step("card")
     page.get_by_role("link", name="Оплатить", exact=True).click()
 
@@ -100,7 +100,7 @@ def test_a_resident_pays_the_debt_and_sees_it_credited(
     assert "<MNT_RESULT_CODE>200</MNT_RESULT_CODE>" in log.answer  # fiscal receipts on: XML
 
     page.get_by_role("link", name="К лицевому счету").click()
-    expect(page.locator(".balance")).to_have_text("Задолженности нет")
+    expect(page.locator(".to-pay-due")).to_have_text("Задолженности нет")
     step("card-after")
     page.get_by_role("navigation", name="Разделы лицевого счета").get_by_role(
         "link", name="Платежи", exact=True

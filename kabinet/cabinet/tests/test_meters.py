@@ -258,7 +258,7 @@ def test_a_lower_value_is_refused_next_to_its_field(owner_client, kamal, novembe
     )
     body = response.content.decode()
     assert 'value="330"' in body and 'value="11290"' in body  # entries kept to correct
-    assert "Исправьте ошибки, отмеченные ниже." in text(response)
+    assert "Исправьте ошибки" in text(response) and "<title>Ошибка: " in body
     assert not Reading.objects.filter(period=NOV).exists()  # nothing half-written
 
 
@@ -379,7 +379,7 @@ def test_no_mail_unless_asked(owner_client, kamal, november):
 
 def test_the_card_links_to_the_form_and_the_menu_to_the_meters(owner_client, kamal, november):
     body = owner_client.get(reverse("cabinet:card", args=[kamal.pk])).content.decode()
-    assert f'href="{urls(kamal)["submit"]}">Ввести показания</a>' in body
+    assert f'href="{urls(kamal)["submit"]}">Передать показания</a>' in body
     assert f'<a href="{urls(kamal)["list"]}">Показания счетчиков</a>' in body
 
 

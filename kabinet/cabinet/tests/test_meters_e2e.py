@@ -1,7 +1,7 @@
 """A resident enters meter readings in a real browser (Playwright, Chromium).
 
 The clock is 20 November 2014, 10:00 Moscow time (time-machine, ticking): the window of
-ОАО "Камал" (days 15-25) is open and the demo account 1234567 has its readings up to
+ОАО «Камал» (days 15-25) is open and the demo account 1234567 has its readings up to
 October 2014. A gas meter near the end of its four-digit dial is added to the flat for
 this test, to roll over. Set KABINET_SCREENSHOTS=<dir> to keep screenshots.
 """
@@ -69,7 +69,7 @@ def test_a_resident_enters_is_refused_confirms_corrects_and_sees_the_history(
     expect(page.get_by_role("heading", name="Л/С № 1234567")).to_be_visible()
 
     # The card's link opens the form: one field per meter, the previous reading beside it.
-    page.get_by_role("link", name="Ввести показания").click()
+    page.get_by_role("link", name="Передать показания").click()
     expect(page.get_by_role("heading", name="Ввод показаний")).to_be_visible()
     expect(page.locator(".window-notice")).to_contain_text(
         "Идет прием показаний за ноябрь 2014: до 25.11.2014 включительно."

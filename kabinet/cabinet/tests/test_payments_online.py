@@ -46,9 +46,10 @@ def test_oplatit_is_next_to_the_debt_once_the_organization_takes_payments(owner_
     config = gateway(kamal.organization)
     page = owner_client.get(card).content.decode()
     assert re.search(
-        r'class="balance balance-debt">Долг: 5\u202f589,37&nbsp;₽</p>\s*'
+        r'class="to-pay-sum balance-debt">5\u202f589,37&nbsp;₽</p>.*'
         rf'<a class="button" href="{pay_page(kamal)}">Оплатить</a>',
         page,
+        flags=re.S,
     )
     payments = owner_client.get(reverse("cabinet:payments", args=[kamal.pk])).content.decode()
     assert re.search(
@@ -72,7 +73,7 @@ def test_the_sandbox_is_not_offered_in_production(owner_client, kamal, settings)
 
 def test_without_a_gateway_the_page_says_how_else_to_pay(owner_client, kamal):
     page = text(owner_client.get(pay_page(kamal)))
-    assert 'ОАО "Камал" пока не принимает оплату онлайн через Кабинет' in page
+    assert "ОАО «Камал» пока не принимает оплату онлайн через Кабинет" in page
 
 
 def test_the_form_offers_the_debt_and_the_residents_email(owner_client, user, kamal, moneta):

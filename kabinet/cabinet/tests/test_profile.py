@@ -356,7 +356,7 @@ def test_my_data_is_a_json_file_of_everything_held_and_no_secrets(
     assert data["accounts"] == [
         {
             "account_number": "1234567",
-            "organization": 'ОАО "Камал"',
+            "organization": "ОАО «Камал»",
             "address": "г. Казань, ул. Гражданская, д. 1, кв. 154",
             "attached_at": AccountLink.objects.get().created_at.isoformat(),
             "receipts_by_email": True,

@@ -32,7 +32,7 @@ def site(live_server, settings, captcha_test_mode):
 
 @pytest.fixture
 def kamal(site):
-    """The demo account of the manual: ОАО "Камал", № 1234567."""
+    """The demo account of the manual: ОАО «Камал», № 1234567."""
     return reference_load()
 
 

@@ -63,7 +63,7 @@ def test_the_attach_form_has_the_fields_of_fig_4(client, user, kamal, captcha_te
     page = text(response)
     for label in (
         "Управляющая организация", "Дом", "Квартира", "Лицевой счет", "Дата платежа",
-        "Сумма платежа", "Введите код с рисунка", "Загрузить новый код", "Сохранить", "Сбросить",
+        "Сумма платежа", "Код с изображения", "Прослушать код", "Загрузить новый код", "Сохранить", "Сбросить",
     ):  # fmt: skip
         assert label in page
     assert "обратитесь в управляющую организацию: сотрудник добавит счет в ваш кабинет" in page
@@ -168,7 +168,7 @@ def test_a_wrong_proof_is_refused_next_to_the_proof_fields(client, user, kamal, 
     assert response.status_code == 200
     body = response.content.decode()
     assert '<fieldset aria-describedby="proof_error">' in body
-    assert 'id="proof_error" role="alert"' in body
+    assert 'id="proof_error"' in body and 'id="error-summary"' in body
     assert "Дата и сумма не совпадают с последним платежом" in text(response)
     assert 'value="1500,01"' in body  # kept for correction
     assert not AccountLink.objects.exists()
@@ -199,7 +199,7 @@ def test_every_error_is_in_russian_next_to_its_field(client, user, kamal, captch
         "account": "Выберите лицевой счет.",
         "paid_on": "Укажите дату последнего платежа.",
         "amount": "Укажите сумму последнего платежа.",
-        "captcha": "Введите код с рисунка.",
+        "captcha": "Введите код с изображения.",
     }
     for name, message in expected.items():
         assert re.search(
@@ -219,7 +219,7 @@ def test_every_error_is_in_russian_next_to_its_field(client, user, kamal, captch
         ({"amount": "1" * 12}, "amount", "Слишком большая сумма"),
         ({"paid_on": "31.02.2014"}, "paid_on", "Введите дату в виде ДД.ММ.ГГГГ"),
         ({"paid_on": "01.01.2999"}, "paid_on", "не может быть позже сегодняшней"),
-        ({"captcha_1": "nope"}, "captcha", "Код с рисунка введен неверно"),
+        ({"captcha_1": "nope"}, "captcha", "Код введен неверно"),
     ],
 )
 def test_bad_entries_get_a_message_saying_what_to_fix(
@@ -306,13 +306,13 @@ def test_options_answer_bad_requests_with_400(client, user, query):
 
 
 FIG_5 = [  # service, unit, tariff, volume, charged, recalculation, total
-    ("Ремонт жилья", "кв. м.", "2,80", "50,50", "141,40", "—", "141,40"),
-    ("Содержание жилья", "кв. м.", "12,41", "50,50", "626,71", "—", "626,71"),
-    ("Найм жилья", "кв. м.", "6,56", "50,50", "331,28", "—", "331,28"),
-    ("Холодное водоснабжение", "куб. м.", "9,044", "11,94", "107,99", "—", "107,99"),
-    ("Горячее водоснабжение", "куб. м.", "88,26", "6,0301", "532,22", "—", "532,22"),
-    ("Водоотведение", "куб. м.", "13,58", "14,726", "199,98", "—", "199,98"),
-    ("Электроснабжение", "кВт*ч", "2,61", "201,61", "526,20", "—", "526,20"),
+    ("Ремонт жилья", "кв. м", "2,80", "50,50", "141,40", "—", "141,40"),
+    ("Содержание жилья", "кв. м", "12,41", "50,50", "626,71", "—", "626,71"),
+    ("Найм жилья", "кв. м", "6,56", "50,50", "331,28", "—", "331,28"),
+    ("Холодное водоснабжение", "м³", "9,044", "11,94", "107,99", "—", "107,99"),
+    ("Горячее водоснабжение", "м³", "88,26", "6,0301", "532,22", "—", "532,22"),
+    ("Водоотведение", "м³", "13,58", "14,726", "199,98", "—", "199,98"),
+    ("Электроснабжение", "кВт·ч", "2,61", "201,61", "526,20", "—", "526,20"),
     ("Отопление", "Гкал", f"1{NNBSP}434,59", "0,5003", "717,72", "—", "717,72"),
     ("Пени", "—", "—", "—", "11,53", "—", "11,53"),
     ("Итого", f"3{NNBSP}195,03", "—", f"3{NNBSP}195,03"),
@@ -338,11 +338,12 @@ def test_the_card_shows_fig_5(owner_client, kamal):
     page = text(response)
     assert "Л/С № 1234567" in page
     assert "Муравьев Сергей *****вич" in page and "Петрович" not in page
-    assert 'ОАО "Камал"' in page
+    assert "ОАО «Камал»" in page
     assert "г. Казань, ул. Гражданская, д. 1, кв. 154" in page
-    assert "Площадь помещения: 50,5 кв. м" in page
+    assert "Площадь помещения: 50,50 кв. м" in page
     assert "Тип: Муниципальная" in page
-    assert f"Долг: 5{NNBSP}589,37" in page
+    # The card leads with what to pay and by when: October's bill is due on 10 November.
+    assert f"К оплате 5{NNBSP}589,37\u00a0₽ Срок оплаты: 10.11.2014" in page
     assert "Начисление за октябрь 2014 года" in page
     assert table_rows(response) == FIG_5
     # The side menu of Fig. 5.
@@ -375,9 +376,9 @@ def test_the_side_menu_links_every_section_and_marks_the_open_one(owner_client, 
 def test_links_to_pages_not_built_yet_are_not_shown(owner_client, kamal):
     body = owner_client.get(reverse("cabinet:card", args=[kamal.pk])).content.decode()
     submit = reverse("cabinet:meters_submit", args=[kamal.pk])
-    assert f'href="{submit}">Ввести показания</a>' in body
+    assert f'href="{submit}">Передать показания</a>' in body
     receipt = reverse("cabinet:receipt", args=[kamal.pk])
-    assert f'href="{receipt}">Распечатать квитанцию</a>' in body
+    assert f'href="{receipt}">Квитанция</a>' in body
 
 
 def _fake_page(request, account_id):
@@ -408,7 +409,7 @@ def test_an_overpayment_is_shown_as_such(owner_client, kamal):
         account=kamal, paid_on=datetime.date(2014, 10, 25), amount=D("6000"), source="cash"
     )
     page = text(owner_client.get(reverse("cabinet:card", args=[kamal.pk])))
-    assert "Переплата: 410,63" in page and "Долг" not in page
+    assert "К оплате 0,00\u00a0₽ Переплата: 410,63\u00a0₽" in page and "Срок оплаты" not in page
 
 
 def test_an_account_without_charges_has_a_plain_card(client, user):
@@ -417,7 +418,7 @@ def test_an_account_without_charges_has_a_plain_card(client, user):
     client.force_login(user)
     page = text(client.get(reverse("cabinet:card", args=[account.pk])))
     assert "Начислений по лицевому счету еще не было." in page
-    assert "Задолженности нет" in page
+    assert "К оплате 0,00\u00a0₽ Задолженности нет" in page
 
 
 def account_with_services(count: int, *, months: int = 2):
@@ -476,9 +477,9 @@ def test_tariffs_show_current_prices_suppliers_and_history(owner_client, kamal):
     response = owner_client.get(reverse("cabinet:tariffs", args=[kamal.pk]))
     page = text(response)
     assert "Действующие тарифы" in page and "История изменения тарифов" in page
-    assert 'Холодное водоснабжение АО "Водоканал" куб. м. 9,044 ₽/куб. м. 01.07.2014' in page
+    assert 'Холодное водоснабжение АО "Водоканал" м³ 9,044 ₽/м³ 01.07.2014' in page
     assert f'Отопление АО "Казэнерго" Гкал 1{NNBSP}434,59 ₽/Гкал 01.07.2014' in page
-    assert 'Ремонт жилья ОАО "Камал" кв. м. 2,80 ₽/кв. м.' in page
+    assert "Ремонт жилья ОАО «Камал» кв. м 2,80 ₽/кв. м" in page
     assert "с 01.01.2014 по 30.06.2014 2,65" in page
     assert "с 01.07.2014 действует 2,80" in page
 
@@ -494,7 +495,7 @@ def test_a_house_tariff_wins_over_the_organizations(owner_client, kamal):
         valid_from=datetime.date(2015, 1, 1),
     )
     page = text(owner_client.get(reverse("cabinet:tariffs", args=[kamal.pk])))
-    assert 'Ремонт жилья ОАО "Камал" кв. м. 3,10 ₽/кв. м. 01.01.2015' in page
+    assert "Ремонт жилья ОАО «Камал» кв. м 3,10 ₽/кв. м 01.01.2015" in page
     assert "с 01.01.2015 (для вашего дома) действует 3,10" in page
 
 

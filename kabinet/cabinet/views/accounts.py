@@ -22,7 +22,11 @@ STEP_BUTTONS = ("step", "captcha_refresh")
 
 
 def home(request):
-    return render(request, "cabinet/home.html")
+    """The front page; for a resident who is logged in, the way to their accounts."""
+    accounts = (
+        selectors.accounts_for_user(user=request.user) if request.user.is_authenticated else []
+    )
+    return render(request, "cabinet/home.html", {"accounts": accounts})
 
 
 @login_required
@@ -62,15 +66,26 @@ def attach(request):
                     account=account, paid_on=data["paid_on"], amount=data["amount"]
                 )
 
+            by_number = bool(data["number"].strip())
             try:
-                link, created = housing_services.account_attach(
-                    user=request.user,
-                    account_id=data["account"],
-                    proof=last_payment_proves,
-                    ip_address=client_ip(request),
-                )
+                if by_number:  # the shortcut: the number typed from the receipt
+                    link, created = housing_services.account_attach_by_number(
+                        user=request.user,
+                        number=data["number"],
+                        organization_id=data["organization"],
+                        proof=last_payment_proves,
+                        ip_address=client_ip(request),
+                    )
+                else:
+                    link, created = housing_services.account_attach(
+                        user=request.user,
+                        account_id=data["account"],
+                        proof=last_payment_proves,
+                        ip_address=client_ip(request),
+                    )
             except ValidationError as error:
-                form.add_error(None, error)
+                number_error = error.code in ("unknown_number", "ambiguous_number")
+                form.add_error("number" if number_error else None, error)
             else:
                 number = link.account.number
                 if created:

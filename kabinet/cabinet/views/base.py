@@ -18,8 +18,8 @@ SESSION_ACCOUNT = "cabinet_account_id"  # the account shown by the cabinet's hom
 # Actions on the card that other issues build. A link appears once its URL name exists
 # (taking `account_id`), so a released page never carries a dead link.
 CARD_ACTIONS = (
-    ("cabinet:meters_submit", gettext_lazy("Ввести показания")),
-    ("cabinet:receipt", gettext_lazy("Распечатать квитанцию")),
+    ("cabinet:meters_submit", gettext_lazy("Передать показания")),
+    ("cabinet:receipt", gettext_lazy("Квитанция")),
 )
 
 # The side menu of every account page: section, URL name (taking `account_id`), label.

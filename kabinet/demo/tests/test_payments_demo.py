@@ -16,7 +16,7 @@ def test_both_demo_companies_pay_through_the_sandbox_once():
     city_load(today=timezone.localdate())
     assert payments_demo_load() == 2
     assert payments_demo_load() == 0
-    kamal = GatewaySettings.objects.get(organization__name='ОАО "Камал"')
+    kamal = GatewaySettings.objects.get(organization__name="ОАО «Камал»")
     assert (kamal.kind, kamal.account_id, kamal.test_mode, kamal.fiscal_receipts) == (
         "sandbox", "54600817", False, True,
     )  # fmt: skip

@@ -290,3 +290,53 @@ def test_nobody_sets_another_users_subscriptions(user, kamal):
     )
     assert not AccountLink.objects.get(user=spouse).receipts_by_email
     assert not AccountLink.objects.filter(user=user).exists()
+
+
+# --- the shortcut: attaching by the number typed from a receipt --------------------------
+
+
+def test_by_number_a_wrong_proof_counts_towards_the_same_lockout(user, kamal):
+    from kabinet.housing.services import account_attach_by_number
+
+    for _ in range(5):
+        with pytest.raises(AttachRefused):
+            account_attach_by_number(user=user, number="1234567", organization_id=None, **WRONG)
+    # The sixth try, even with the right proof, and even along the lists, is locked.
+    with pytest.raises(AttachRefused) as refusal:
+        account_attach_by_number(user=user, number="1234567", organization_id=None, **RIGHT)
+    assert refusal.value.code == "locked"
+    with pytest.raises(AttachRefused):
+        account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    assert outcomes(account=kamal) == [Outcome.WRONG_PROOF] * 5 + [Outcome.LOCKED] * 2
+    assert not AccountLink.objects.exists()
+
+
+def test_by_number_the_right_proof_attaches(user, kamal):
+    from kabinet.housing.services import account_attach_by_number
+
+    link, created = account_attach_by_number(
+        user=user, number="№ 1234 567", organization_id=None, **RIGHT
+    )
+    assert created and link.account == kamal
+
+
+def test_by_number_unknown_closed_and_ambiguous_numbers_are_told_apart(user, kamal):
+    from kabinet.housing.services import account_attach_by_number
+
+    with pytest.raises(ValidationError) as unknown:
+        account_attach_by_number(user=user, number="7654321", organization_id=None, **RIGHT)
+    assert unknown.value.code == "unknown_number"
+    PersonalAccountFactory(number="7654321", closed_on=datetime.date(2020, 1, 1))
+    with pytest.raises(ValidationError) as closed:
+        account_attach_by_number(user=user, number="7654321", organization_id=None, **RIGHT)
+    assert closed.value.code == "unknown_number"
+
+    other = PersonalAccountFactory(number="1234567")  # the same number elsewhere
+    with pytest.raises(ValidationError) as ambiguous:
+        account_attach_by_number(user=user, number="1234567", organization_id=None, **RIGHT)
+    assert ambiguous.value.code == "ambiguous_number"
+    link, _created = account_attach_by_number(
+        user=user, number="1234567", organization_id=other.organization_id, **RIGHT
+    )
+    assert link.account == other
+    assert outcomes(account=kamal) == []  # a number not found is not a try at an account

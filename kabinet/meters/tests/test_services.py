@@ -1,5 +1,5 @@
 """The reading rules as services apply them, on the reference account of Fig. 5 (ОАО
-"Камал", account 1234567): cold water ХВ-0154-11 (3 decimals) read 301,250 / 311,770 /
+«Камал», account 1234567): cold water ХВ-0154-11 (3 decimals) read 301,250 / 311,770 /
 322,970 / 334,910 at the end of July-October 2014, hot water ГВ-0154-12, electricity
 Э-77415401 (no decimals) 10 512 / 10 697 / 10 890 / 11 092. November 2014 is open; the
 window is days 15-25."""

@@ -52,7 +52,7 @@ def test_staff_publish_a_month_and_follow_the_mailing(
             )
         )
     assert "Период октябрь 2014 не закрыт: квитанции рассылаются за закрытые периоды." in page
-    assert 'Сентябрь 2014, ОАО "Камал": квитанции переданы на отправку, писем: 2.' in page
+    assert "Сентябрь 2014, ОАО «Камал»: квитанции переданы на отправку, писем: 2." in page
     assert len(mail.outbox) == 2
     mailing = Mailing.objects.get()
     assert mailing.started_by.username == "operator"

@@ -52,7 +52,7 @@ def _money(value) -> str:
 def test_the_qr_code_read_from_the_page_is_the_exact_gost_string(kamal):
     document = receipt_document(account=kamal, period=_period(kamal, OCT_2014))
     assert pdf_qr(document.pdf()) == [
-        'ST00012|Name=ОАО "Камал"|PersonalAcc=40702810000000000001|BankName=ПАО Сбербанк|'
+        "ST00012|Name=ОАО «Камал»|PersonalAcc=40702810000000000001|BankName=ПАО Сбербанк|"
         "BIC=049205603|CorrespAcc=30101810600000000603|PayeeINN=1655012345|KPP=165501001|"
         "Sum=558937|Purpose=Оплата ЖКУ за 10.2014, л/с 1234567|PersAcc=1234567|"
         "PaymPeriod=102014|PayerAddress=420066, г. Казань, ул. Гражданская, д. 1, кв. 154|"
@@ -130,7 +130,7 @@ def charged_october():
     org = OrganizationFactory(inn="7700000016")
     water = service(org, "Холодная вода", Service.Method.BY_METER, "30.00", resource="cold_water",
                     norm=D("5"), common=True, common_norm=D("0.03"))  # fmt: skip
-    Service.objects.filter(pk=water.pk).update(unit="куб. м.")
+    Service.objects.filter(pk=water.pk).update(unit="м³")
     service(org, "Содержание", Service.Method.BY_AREA, "22.73")
     house = HouseFactory(organization=org, common_area=D("150"))
     premises = PremisesFactory(house=house, area=D("50"), residents_registered=2)
@@ -170,7 +170,7 @@ def test_the_meter_section_and_the_house_data_come_from_the_run(charged_october)
     assert "Холодная вода: объем по общедомовому прибору 20,00" in text
     # The common-property share: (20 − 7,5) × 50 / 100 = 6,25 m³, capped at 0,03 × 150 ×
     # 50 / 100 = 2,25 m³; × 30,00 = 67,50 ₽ beside the flat's own 7,5 × 30 = 225,00.
-    assert f"Холодная вода куб. м. 7,50 2,25 30,00 {_money('292.50')}" in text
+    assert f"Холодная вода м³ 7,50 2,25 30,00 {_money('292.50')}" in text
 
 
 def test_an_issued_document_keeps_its_figures_after_a_later_recalculation(charged_october):
@@ -252,7 +252,7 @@ def test_markup_typst_and_separators_in_names_print_as_text_and_change_nothing(k
         street='ул. #set page(width: 1cm) | "Гражданская" <script>', number="1|2"
     )
     Organization.objects.filter(pk=kamal.organization_id).update(
-        name='ОАО "Камал" | #pagebreak() #image("/etc/passwd")'
+        name='ОАО «Камал» | #pagebreak() #image("/etc/passwd")'
     )
     account = PersonalAccount.objects.select_related("organization", "premises__house").get(
         pk=kamal.pk
@@ -262,14 +262,14 @@ def test_markup_typst_and_separators_in_names_print_as_text_and_change_nothing(k
     text = pdf_words(content)
     assert '*Иванов* #image("https://evil.example/x.png") *****ЩЩЩ' in text  # masked as usual
     assert 'ул. #set page(width: 1cm) | "Гражданская" <script>, д. 1|2' in text
-    assert 'ОАО "Камал" | #pagebreak() #image("/etc/passwd")' in text
+    assert 'ОАО «Камал» | #pagebreak() #image("/etc/passwd")' in text
     assert "root:" not in text
     # The layout is the same: every line of the calculation is where it was.
     section = baseline.split("3. Расчет")[1].split("4. Справочная")[0]
     assert section in pdf_text(content)
     [code] = pdf_qr(content)
     fields = dict(part.split("=", 1) for part in code.split("|")[1:])
-    assert fields["Name"] == 'ОАО "Камал" #pagebreak() #image("/etc/passwd")'
+    assert fields["Name"] == 'ОАО «Камал» #pagebreak() #image("/etc/passwd")'
     assert fields["PayerAddress"] == (
         '420066, г. Казань, ул. #set page(width: 1cm) "Гражданская" <script>, д. 1 2, кв. 154'
     )

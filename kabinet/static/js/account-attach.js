@@ -22,12 +22,13 @@
     });
   }
 
-  // Leave only the "— выберите —" option.
+  // Leave only the "— выберите —" option; an empty list is disabled until it is filled.
   function clear(select) {
     while (select.options.length > 1) {
       select.remove(1);
     }
     select.value = "";
+    select.disabled = true;
   }
 
   function load(index) {
@@ -58,6 +59,7 @@
         data.options.forEach(function (option) {
           child.add(new Option(option.label, option.value));
         });
+        child.disabled = data.options.length === 0;
         if (data.options.length === 1) {
           // A single house, flat or account: choose it and go on.
           child.value = String(data.options[0].value);

@@ -1,4 +1,4 @@
-// "Загрузить новый код": replace the CAPTCHA image in place. The button is a submit
+// "Загрузить новый код": replace the CAPTCHA image (and the "Прослушать код" link) in place. The button is a submit
 // button carrying data-captcha-refresh="<refresh URL>"; without JavaScript (or when
 // the request fails) it submits the form and the server shows it with a new code.
 document.addEventListener("click", async (event) => {
@@ -19,6 +19,8 @@ document.addEventListener("click", async (event) => {
     if (!response.ok) throw new Error(String(response.status));
     const data = await response.json();
     image.src = data.image_url;
+    const audio = form.querySelector("[data-captcha-audio]");
+    if (audio) audio.href = audio.href.replace(key.value, data.key);
     key.value = data.key;
     answer.value = "";
     answer.focus();

@@ -17,7 +17,7 @@ from kabinet.demo.registry import accounts_generate, company_ensure
 from kabinet.demo.staff import staff_users_load
 
 BIG_CITY = dict(
-    name='ООО "УК Большой город"',
+    name="ООО «УК Большой город»",
     inn="1650111222",
     city="г. Казань",
     streets=["ул. Баумана", "ул. Пушкина", "пр. Победы", "ул. Чистопольская", "ул. Декабристов"],
