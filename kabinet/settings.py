@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kabinet.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store, private
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,7 +153,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cabinet:index"  # residents land on their account card
 LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
-    "kabinet.accounts.backends.ThrottleBackend",  # django-axes lockout, must come first
+    "kabinet.accounts.backends.ThrottleBackend",  # django-axes (login history only)
     "kabinet.accounts.backends.LoginBackend",  # login or e-mail, any case
 ]
 ACCOUNT_ACTIVATION_TIMEOUT = int(os.environ.get("ACCOUNT_ACTIVATION_TIMEOUT", 3 * 24 * 3600))
@@ -173,26 +174,44 @@ ACCOUNT_PROFILE_PASSWORD_ATTEMPTS = 5
 ACCOUNT_CONSENT_PROOF_RETENTION_YEARS = 3
 
 # Attaching a personal account (housing.services.account_attach): wrong proofs of the
-# last payment within the window lock further tries for the lockout's length.
-ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT = 5
+# last payment within the window, by one user for one account or by one user in all, lock
+# that user's further tries for the lockout's length. Every user's wrong proofs for one
+# account only alert staff (the owner's right proof is never refused).
+ACCOUNT_ATTACH_MAX_WRONG_PER_USER_ACCOUNT = 5
 ACCOUNT_ATTACH_MAX_WRONG_PER_USER = 10
+ACCOUNT_ATTACH_ALERT_PER_ACCOUNT = 5
 ACCOUNT_ATTACH_WINDOW = timedelta(hours=1)
 ACCOUNT_ATTACH_LOCKOUT = timedelta(hours=1)
 
-# Login throttling (django-axes): 5 failures for one account, from any IP, lock that
-# account's login for 15 minutes; never for good. Counted per account whatever was
-# typed (login or e-mail, any case), and for unknown logins alike.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_CALLABLE = "kabinet.accounts.security.axes_username"
+# Login throttling (kabinet/accounts/throttle.py, docs/security.md). Failures within the
+# window are counted by login, by address + login and by address. A login's own count only
+# ever asks for a CAPTCHA: a stranger can slow an attack on a login, never shut its owner
+# out. A lock applies to the guesser's address (with that login, or for every login once
+# the address fails too often) and ends by itself. The back office has its own limits.
+ACCOUNT_LOGIN_WINDOW = timedelta(minutes=15)
+ACCOUNT_LOGIN_LIMITS = {
+    "site": {
+        "captcha_per_login": 3,
+        "captcha_per_address": 5,
+        "lock_per_address_login": 10,
+        "lock_per_address": 50,
+    },
+    "admin": {
+        "captcha_per_login": 1,
+        "captcha_per_address": 2,
+        "lock_per_address_login": 5,
+        "lock_per_address": 20,
+    },
+}
+# Failed logins (a keyed digest of the login, the address, the time) are deleted after this.
+ACCOUNT_LOGIN_FAILURE_RETENTION = timedelta(days=1)
+
+# django-axes keeps the history of successful logins (shown in "Скачать мои данные") and
+# nothing else: its handler records no failures and locks nobody (accounts/security.py).
+AXES_HANDLER = "kabinet.accounts.security.LoginHistoryHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]  # unused: the handler never locks
 AXES_CLIENT_STR_CALLABLE = "kabinet.accounts.security.axes_client_str"  # no typed logins in logs
-AXES_LOCKOUT_CALLABLE = "kabinet.accounts.views.locked_out"
-AXES_RESET_ON_SUCCESS = True
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 min after it began
-# axes.W006 asks for the IP in the lockout key; the lock here is per account from any IP
-# (an IP lock would shut out a whole office or mobile carrier NAT after 5 typos).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 # --- language, time -------------------------------------------------------
 LANGUAGE_CODE = "ru"

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.accounts.forms import AdminLoginForm
 from kabinet.cabinet.views.accounts import home
 from kabinet.core.views import captcha_audio
 
 admin.site.site_header = _("Кабинет жильца: управление")
 admin.site.site_title = _("Кабинет жильца")
 admin.site.index_title = _("Реестр, тарифы и расчеты")
+admin.site.login_form = AdminLoginForm  # throttled apart, with stricter limits
 
 urlpatterns = [
     path("", home, name="home"),

@@ -115,3 +115,19 @@ def test_a_saved_tariff_keeps_its_price(admin_client_, account):
 
 def test_the_operator_does_not_manage_users(operator_client):
     assert operator_client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+def test_staff_attach_an_account_without_payments_to_a_resident(admin_client_, account):
+    # An account without payments is proved by nothing a resident types (docs/security.md):
+    # staff attach it after checking the person.
+    from kabinet.housing.models import AccountAttachAttempt, AccountLink
+    from tests.factories import UserFactory
+
+    resident = UserFactory(username="resident")
+    response = admin_client_.post(
+        reverse("admin:housing_accountlink_add"), {"user": resident.pk, "account": account.pk}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AccountLink.objects.filter(user=resident, account=account).exists()
+    attempt = AccountAttachAttempt.objects.get(user=resident)
+    assert attempt.outcome == AccountAttachAttempt.Outcome.BY_STAFF

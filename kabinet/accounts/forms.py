@@ -1,16 +1,19 @@
 """Forms of registration, login, password recovery and the profile; every message in Russian."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from kabinet.core.captcha import CaptchaDescribedMixin, captcha_field
+from kabinet.core.security import client_ip
 
-from . import selectors
-from .models import User
+from . import selectors, throttle
+from .models import LoginFailure, User
 from .validators import (
     PHONE_INPUT_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
@@ -168,7 +171,70 @@ class RegistrationForm(CaptchaDescribedMixin, PasswordPairMixin, forms.Form):
         )
 
 
-class LoginForm(AuthenticationForm):
+def _login_captcha_field():
+    """The one CAPTCHA field (core.captcha), saying why the login form asks for it."""
+    field = captcha_field()
+    field.help_text = _(
+        "Было несколько неудачных попыток входа: введите шесть цифр с картинки. Если их "
+        "не разобрать, нажмите «Прослушать код»."
+    )
+    return field
+
+
+class ThrottledLoginMixin:
+    """Login throttling (accounts.throttle) for a login form built on AuthenticationForm.
+
+    After a few failures the form asks for a CAPTCHA, and the password is not checked
+    until it is solved (no hashing work for a guesser). A lock of the address refuses
+    the try at once: `locked_until` says until when, the view answers 429.
+    """
+
+    scope = LoginFailure.Scope.SITE
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.ip = client_ip(request) if request is not None else None
+        self.locked_until = None
+        login = self.data.get("username") if self.is_bound else None
+        self.verdict = throttle.verdict(scope=self.scope, ip=self.ip, login=login)
+        if self.verdict.captcha:
+            self.ask_captcha()
+
+    def ask_captcha(self) -> None:
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = _login_captcha_field()
+
+    def clean(self):
+        if self.verdict.locked_until:
+            self.locked_until = self.verdict.locked_until
+            raise ValidationError(self.locked_message(), code="locked")
+        if "captcha" in self._errors:
+            return self.cleaned_data  # the password waits for the CAPTCHA
+        username = self.cleaned_data.get("username")
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                after = throttle.failure_record(scope=self.scope, ip=self.ip, login=username)
+                if after.captcha:
+                    self.ask_captcha()
+                if after.locked_until:
+                    self.locked_until = after.locked_until
+                    raise ValidationError(self.locked_message(), code="locked") from error
+            raise
+        if username and self.user_cache is not None:
+            throttle.failures_forget(login=username, ip=self.ip)
+        return cleaned
+
+    def locked_message(self) -> str:
+        until = timezone.localtime(self.locked_until)
+        return _(
+            "Слишком много неудачных попыток входа с этого адреса. Вход отсюда временно "
+            "заблокирован: повторите после %(time)s или восстановите пароль."
+        ) % {"time": until.strftime("%H:%M")}
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     """Fig. 3: "Имя пользователя" (or the e-mail), "Пароль", "Запомнить?"."""
 
     username = UsernameField(
@@ -240,6 +306,12 @@ class LoginForm(AuthenticationForm):
             self.pending_user = user
             raise ValidationError(self.error_messages["pending"], code="pending")
         raise ValidationError(self.error_messages["inactive"], code="inactive")
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The back office's login: counted apart, with stricter limits (settings)."""
+
+    scope = LoginFailure.Scope.ADMIN
 
 
 class LoginLookupForm(forms.Form):

@@ -202,3 +202,35 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.last_seen_at:%d.%m.%Y %H:%M}"
+
+
+class LoginFailure(models.Model):
+    """One failed login, counted by address, by address and login, and by login.
+
+    What was typed as the login is not stored: only a keyed digest of the account's key
+    (`accounts.throttle.login_digest`: the login of a known account whatever was typed,
+    the typed text of an unknown one, which people fill with passwords by mistake).
+    Rows older than ACCOUNT_LOGIN_FAILURE_RETENTION go with `manage.py accounts_purge`
+    (docs/security.md, "Login throttling").
+    """
+
+    class Scope(models.TextChoices):
+        SITE = "site", _("личный кабинет")
+        ADMIN = "admin", _("управление")
+
+    scope = models.CharField(_("вход"), max_length=8, choices=Scope.choices)
+    login_digest = models.CharField(_("отпечаток имени (HMAC-SHA256)"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    created_at = models.DateTimeField(_("время"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("неудачный вход")
+        verbose_name_plural = _("неудачные входы")
+        indexes = [
+            models.Index(fields=["login_digest", "created_at"], name="login_failure_login"),
+            models.Index(fields=["ip_address", "created_at"], name="login_failure_address"),
+            models.Index(fields=["created_at"], name="login_failure_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.ip_address} {self.created_at:%d.%m.%Y %H:%M}"

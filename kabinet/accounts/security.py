@@ -1,17 +1,20 @@
-"""Login throttling glue for django-axes.
+"""The login's key, django-axes' login history, the security log's login events.
 
-Security events are written with `kabinet.core.security.log_event`.
+Throttling is `accounts.throttle`; django-axes keeps only the history of successful
+logins and logouts ("Скачать мои данные" shows it): `LoginHistoryHandler` makes it record
+no failures and lock nobody. Security events are written with
+`kabinet.core.security.log_event`.
 """
 
 import logging
 
-from django.http import HttpRequest
+from axes.handlers.database import AxesDatabaseHandler
 
 from kabinet.core.security import log_event
 
 
 def login_key(raw: object) -> str | None:
-    """The key django-axes counts failures under: one per account, whatever was typed.
+    """The key failed logins are counted under: one per account, whatever was typed.
 
     "Ivanov", "IVANOV" and "ivanov@example.com" are the same account, so they share
     one counter; an unknown login gets its own counter too, so unknown and known
@@ -28,12 +31,22 @@ def login_key(raw: object) -> str | None:
     return (user.username if user else login).lower()[:255]
 
 
-def axes_username(request: HttpRequest | None, credentials: dict | None) -> str | None:
-    """AXES_USERNAME_CALLABLE: the throttling key for a login attempt."""
-    raw = (credentials or {}).get("username")
-    if raw is None and request is not None and request.method == "POST":
-        raw = request.POST.get("username")
-    return login_key(raw)
+class LoginHistoryHandler(AxesDatabaseHandler):
+    """AXES_HANDLER: the login history (AccessLog) only, no failures and no lockouts.
+
+    django-axes stored every failure with the login as typed (often a password typed in
+    the wrong box) and locked a login for everyone after 5 failures from anywhere;
+    `accounts.throttle` does the counting now.
+    """
+
+    def is_allowed(self, request, credentials=None) -> bool:
+        return True
+
+    def get_failures(self, request, credentials=None) -> int:
+        return 0
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        return None
 
 
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
@@ -68,23 +81,9 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
-def _on_locked_out(sender, request, username, ip_address, **kwargs):
-    from .selectors import user_find_by_login
-
-    user = user_find_by_login(login=username) if username else None
-    log_event(
-        "login.lockout",
-        ip=ip_address,
-        user_id=user.pk if user else None,
-        level=logging.WARNING,
-    )
-
-
 def connect_signals() -> None:
-    from axes.signals import user_locked_out
     from django.contrib.auth import signals
 
     signals.user_logged_in.connect(_on_logged_in, dispatch_uid="kabinet_security_login")
     signals.user_logged_out.connect(_on_logged_out, dispatch_uid="kabinet_security_logout")
     signals.user_login_failed.connect(_on_login_failed, dispatch_uid="kabinet_security_failed")
-    user_locked_out.connect(_on_locked_out, dispatch_uid="kabinet_security_lockout")

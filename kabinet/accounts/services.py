@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from axes.models import AccessFailureLog, AccessLog
-from axes.utils import reset as axes_reset
+from axes.models import AccessLog
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import password_validation
@@ -25,9 +24,8 @@ from django.utils import timezone
 
 from kabinet.core.security import log_event
 
-from . import emails, legal, selectors, sessions
+from . import emails, legal, selectors, sessions, throttle
 from .models import AccountToken, Consent, User
-from .security import login_key
 from .selectors import TokenState, token_digest
 from .validators import phone_normalize
 
@@ -293,7 +291,7 @@ def password_reset_complete(*, token: str, password: str, ip: str | None) -> Use
             fields += ["is_active", "activation_pending"]
         user.save(update_fields=fields)
         sessions.sessions_forget(user=user)
-    axes_reset(username=login_key(user.username))
+    throttle.failures_forget(login=user.username, every_address=True)
     log_event("password_reset.completed", ip=ip, user_id=user.pk)
     return user
 
@@ -494,7 +492,8 @@ def user_erase(*, user: User, ip: str | None, by: User | None = None) -> None:
 
     Deleted: the user (login, e-mail, phone, password, names), their one-time links,
     session rows, account links with their subscriptions (housing cascades), and the
-    login throttle's records of the login (django-axes). Kept, without the user
+    login throttle's records of the login (accounts.throttle) and its login history
+    (django-axes). Kept, without the user
     (docs/profile.md says why and how long): the consents as proof of consent
     (`Consent.withdrawn_at`, `subject_digest`), the attach attempts (SET_NULL: they guard
     accounts against guessing), the accounts and their ledgers (the organization's), the
@@ -511,9 +510,7 @@ def user_erase(*, user: User, ip: str | None, by: User | None = None) -> None:
             withdrawn_at=now,
             subject_digest=consent_subject_digest(email) if email else "",
         )
-        key = login_key(username) or username.lower()
-        axes_reset(username=key)
-        AccessFailureLog.objects.filter(username=key).delete()
+        throttle.failures_forget(login=username, every_address=True)
         AccessLog.objects.alias(username_ci=Lower("username")).filter(
             username_ci=username.lower()
         ).delete()

@@ -3,15 +3,13 @@ new e-mail address: thin function views. (The profile's pages are in cabinet/vie
 
 from pathlib import Path
 
-from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import auth, messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -55,7 +53,13 @@ def _next_url(request) -> str:
 def login_view(request):
     next_url = _next_url(request)
     if request.user.is_authenticated:
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a URL, never a view name
+    if request.method == "POST" and "captcha_refresh" in request.POST:
+        # "Загрузить новый код" without JavaScript: the login kept, a new picture.
+        typed = request.POST.get("username", "")[:LOGIN_MAX_LENGTH]
+        form = LoginForm(request, initial={"username": typed})
+        form.ask_captcha()
+        return render(request, "registration/login.html", {"form": form, "next": next_url})
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         # The expiry first: login keeps it, and the session's row (accounts/sessions.py),
@@ -64,27 +68,12 @@ def login_view(request):
             settings.ACCOUNT_REMEMBER_ME_AGE if form.cleaned_data["remember"] else 0
         )
         auth.login(request, form.get_user())  # a new session id
-        return redirect(next_url)
-    return render(request, "registration/login.html", {"form": form, "next": next_url})
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: the login page again, with the lockout explained (HTTP 429).
-
-    Known and unknown logins get this same page after the same number of failures.
-    """
-    minutes = int(get_cool_off(request).total_seconds() // 60)
-    message = ngettext(
-        "Слишком много неудачных попыток входа. Вход временно заблокирован на %(n)d минуту. "
-        "Попробуйте позже или восстановите пароль.",
-        "Слишком много неудачных попыток входа. Вход временно заблокирован на %(n)d минут. "
-        "Попробуйте позже или восстановите пароль.",
-        minutes,
-    ) % {"n": minutes}
-    typed = request.POST.get("username", "")[:LOGIN_MAX_LENGTH]
-    form = LoginForm(request, initial={"username": typed})
-    context = {"form": form, "next": _next_url(request), "lockout_message": message}
-    return render(request, "registration/login.html", context, status=429)
+        return HttpResponseRedirect(next_url)  # a URL, never a view name
+    # Locked (accounts.throttle): the page again, the lock explained among the errors.
+    status = 429 if form.locked_until else 200
+    return render(
+        request, "registration/login.html", {"form": form, "next": next_url}, status=status
+    )
 
 
 @GET_POST

@@ -5,13 +5,30 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.core.admin import KabinetAdmin, KabinetHistoryAdmin, KabinetInline, ReadOnlyRowsMixin
+from kabinet.core.admin import (
+    KabinetAdmin,
+    KabinetHistoryAdmin,
+    KabinetInline,
+    ReadOnlyInline,
+    ReadOnlyRowsMixin,
+)
 from kabinet.core.money import format_money
 from kabinet.housing.admin import PersonalAccountAdmin as RegistryAccountAdmin
 from kabinet.housing.models import PersonalAccount
 
 from . import services
-from .models import Charge, Payment, Penalty, Service, Tariff
+from .models import (
+    Charge,
+    ContractDueDay,
+    KeyRate,
+    Payment,
+    Penalty,
+    PenaltyCap,
+    PenaltyLine,
+    PenaltyMoratorium,
+    Service,
+    Tariff,
+)
 from .run import admin as run_admin  # noqa: F401 - registers the billing run's pages
 from .selectors import account_balance
 
@@ -149,12 +166,22 @@ class ChargeAdmin(LedgerAdmin):
         return False  # charges are issued by the billing run
 
 
+class PenaltyLineInline(ReadOnlyInline):
+    model = PenaltyLine
+    fields = ("month", "capital_repair", "debt", "paid_on", "start", "end", "days", "share",
+              "rate", "amount")  # fmt: skip
+    readonly_fields = fields
+
+
 @admin.register(Penalty)
 class PenaltyAdmin(LedgerAdmin):
+    """A period's penalty with its breakdown (docs/penalties.md)."""
+
     list_display = ("account", "period", "amount", "note", "created_at")
     list_filter = ("period__organization", "period__month")
     search_fields = ("account__number",)
     list_select_related = ("account", "period")
+    inlines = [PenaltyLineInline]
 
     def has_add_permission(self, request):
         return False  # penalties are computed by the billing run
@@ -231,3 +258,37 @@ class PersonalAccountAdmin(RegistryAccountAdmin):
 
 # The bank registers' back office (upload, check, post; formats; lines).
 from .registers import admin as _registers_admin  # noqa: E402, F401
+
+
+class AddOnlyAdmin(ReadOnlyRowsMixin, KabinetAdmin):
+    """Dated rows of the penalty tables: a new row is added, history is never edited or
+    deleted (docs/penalties.md)."""
+
+
+@admin.register(KeyRate)
+class KeyRateAdmin(AddOnlyAdmin):
+    list_display = ("valid_from", "rate", "kind", "created_at", "created_by")
+    list_filter = ("kind",)
+    fields = ("valid_from", "rate", "kind")
+    date_hierarchy = "valid_from"
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PenaltyCap)
+class PenaltyCapAdmin(AddOnlyAdmin):
+    list_display = ("start", "end", "kind", "rate", "grounds")
+
+
+@admin.register(PenaltyMoratorium)
+class PenaltyMoratoriumAdmin(AddOnlyAdmin):
+    list_display = ("start", "end", "debts_due_before", "grounds")
+
+
+@admin.register(ContractDueDay)
+class ContractDueDayAdmin(AddOnlyAdmin):
+    list_display = ("organization", "valid_from", "day", "created_at")
+    list_filter = ("organization",)
+    list_select_related = ("organization",)

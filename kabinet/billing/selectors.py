@@ -21,12 +21,13 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from kabinet.core.money import ZERO, round_money
+from kabinet.core.periods import add_months, month_end
 from kabinet.core.prepared import PreparedQuery
 
-from .models import ZONE_NAMES, Charge, Payment, Penalty, Service, Tariff
+from .models import ZONE_NAMES, Charge, Payment, Penalty, Recalculation, Service, Tariff
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -81,12 +82,13 @@ def last_payment_matches(*, account, paid_on: datetime.date, amount: Decimal) ->
 
     The last payment is the latest day with an incoming (positive) payment; any
     payment of that day with that amount proves it. An account without payments is
-    proved by 0 and its opening date.
+    not proved by anything typed (its opening date was about 12 guesses a year): staff
+    attach it (housing.services.account_link_add_by_staff; docs/security.md).
     """
     incoming = Payment.objects.filter(account_id=account.pk, amount__gt=0)  # not reversals
     last_day = incoming.aggregate(day=Max("paid_on"))["day"]
     if last_day is None:
-        return amount == 0 and paid_on == account.opened_on
+        return False
     if paid_on != last_day:
         return False
     return incoming.filter(paid_on=last_day, amount=amount).exists()
@@ -195,10 +197,17 @@ def account_period_charges(
 @dataclass(frozen=True)
 class PeriodTotals:
     month: datetime.date
-    amount: Decimal
+    amount: Decimal  # the premises' own use
     recalculation: Decimal
     penalty: Decimal
-    total: Decimal
+    total: Decimal  # the period's "Итого": charges, shares, recalculations and the penalty
+    common_amount: Decimal = ZERO  # the common-property shares (ОДН)
+
+    @property
+    def charged(self) -> Decimal:
+        """ "Начислено": the own use and the common-property share, without recalculations
+        and the penalty."""
+        return self.amount + self.common_amount
 
 
 def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
@@ -206,7 +215,12 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
     charges = (
         Charge.objects.filter(account_id=account_id)
         .values("period__month")
-        .annotate(amount=Sum("amount"), recalculation=Sum("recalculation"), total=Sum("total"))
+        .annotate(
+            amount=Sum("amount"),
+            common_amount=Sum("common_amount"),
+            recalculation=Sum("recalculation"),
+            total=Sum("total"),
+        )
         .order_by()
     )
     penalties = (
@@ -218,7 +232,7 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
     months: dict[datetime.date, dict] = {}
     for row in charges:
         months[row["period__month"]] = row
-    penalty_by_month = {row["period__month"]: row["amount"] for row in penalties}
+    penalty_by_month = {row["period__month"]: round_money(row["amount"]) for row in penalties}
     result = []
     for month in sorted(set(months) | set(penalty_by_month), reverse=True):
         row = months.get(month, {})
@@ -226,10 +240,11 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
         result.append(
             PeriodTotals(
                 month=month,
-                amount=row.get("amount", ZERO),
-                recalculation=row.get("recalculation", ZERO),
+                amount=round_money(row.get("amount") or ZERO),
+                common_amount=round_money(row.get("common_amount") or ZERO),
+                recalculation=round_money(row.get("recalculation") or ZERO),
                 penalty=penalty,
-                total=row.get("total", ZERO) + penalty,
+                total=round_money(row.get("total") or ZERO) + penalty,
             )
         )
     return result
@@ -238,6 +253,207 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
 def account_payments(*, account_id: int):
     """The account's payments, newest first (a queryset, for pagination)."""
     return Payment.objects.filter(account_id=account_id).order_by("-paid_on", "-id")
+
+
+# --- one period's recalculations with their grounds ------------------------------------
+
+
+@dataclass(frozen=True)
+class RecalculationLine:
+    """A recalculation booked in a period: what (the service), for which month, why."""
+
+    service: str
+    concerns_month: datetime.date
+    kind: str  # "перерасчет", "временное отсутствие", "по фактическим показаниям"
+    reason: str
+    volume: Decimal | None
+    amount: Decimal
+    booked_in: datetime.date  # the period whose "Перерасчет" column carries it
+
+    @property
+    def for_past_period(self) -> bool:
+        return self.concerns_month < self.booked_in
+
+
+def account_period_recalculations(
+    *, account_id: int, month: datetime.date
+) -> list[RecalculationLine]:
+    """The recalculations booked in one month, with their grounds: one query. Those of
+    the month itself first, then those of earlier months, newest first."""
+    rows = (
+        Recalculation.objects.filter(account_id=account_id, period__month=month)
+        .order_by()
+        .values_list(
+            "service__name", "concerns_month", "kind", "reason", "volume", "amount",
+            "service__sort_order", "id",
+        )
+    )  # fmt: skip
+    kinds = dict(Recalculation.Kind.choices)
+    lines = sorted(
+        rows, key=lambda row: (row[1] != month, -row[1].toordinal(), row[6], row[0], row[7])
+    )
+    return [
+        RecalculationLine(
+            service=name,
+            concerns_month=concerns,
+            kind=str(kinds.get(kind, kind)),
+            reason=reason,
+            volume=volume,
+            amount=amount,
+            booked_in=month,
+        )
+        for name, concerns, kind, reason, volume, amount, _order, _id in lines
+    ]
+
+
+# --- the money flow ("Движение финансов") -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    paid_on: datetime.date
+    amount: Decimal  # negative: a reversal (сторно)
+    source: str  # Payment.Source
+    source_label: str
+
+
+@dataclass(frozen=True)
+class FlowMonth:
+    """One month of the money flow: opening + charged + recalculated + penalties − paid =
+    closing. A positive balance is a debt, a negative one an overpayment."""
+
+    month: datetime.date
+    opening: Decimal
+    charged: Decimal  # the month's charges and common-property shares
+    recalculated: Decimal
+    penalties: Decimal
+    paid: Decimal
+    payments: tuple[PaymentLine, ...] = ()
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.charged + self.recalculated + self.penalties - self.paid
+
+
+@dataclass(frozen=True)
+class AccountLedger:
+    """An account's ledgers summed by month: charges by their period, payments by the
+    month they were made in (as `account_balance` counts them)."""
+
+    charges: dict[datetime.date, PeriodTotals]
+    paid: dict[datetime.date, Decimal]
+
+    @property
+    def months(self) -> list[datetime.date]:
+        return sorted(set(self.charges) | set(self.paid))
+
+    @property
+    def first(self) -> datetime.date | None:
+        months = self.months
+        return months[0] if months else None
+
+    @property
+    def last(self) -> datetime.date | None:
+        months = self.months
+        return months[-1] if months else None
+
+    def balance_before(self, month: datetime.date) -> Decimal:
+        """Debt (or overpayment) at the start of `month`."""
+        charged = sum((t.total for m, t in self.charges.items() if m < month), ZERO)
+        paid = sum((amount for m, amount in self.paid.items() if m < month), ZERO)
+        return charged - paid
+
+
+def account_ledger(*, account_id: int) -> AccountLedger:
+    """The account's charges, penalties and payments summed by month: three queries
+    whatever the length of the history."""
+    charges = {row.month: row for row in account_charge_history(account_id=account_id)}
+    paid = (
+        Payment.objects.filter(account_id=account_id)
+        .annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(paid=Sum("amount"))
+        .order_by()
+    )
+    return AccountLedger(
+        charges=charges,
+        paid={_as_date(row["month"]): round_money(row["paid"]) for row in paid},
+    )
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+@dataclass(frozen=True)
+class MoneyFlow:
+    """The money flow over a range of months (oldest first) and its totals."""
+
+    first: datetime.date
+    last: datetime.date
+    months: list[FlowMonth]
+
+    @property
+    def opening(self) -> Decimal:
+        return self.months[0].opening
+
+    @property
+    def charged(self) -> Decimal:
+        return sum((m.charged for m in self.months), ZERO)
+
+    @property
+    def recalculated(self) -> Decimal:
+        return sum((m.recalculated for m in self.months), ZERO)
+
+    @property
+    def penalties(self) -> Decimal:
+        return sum((m.penalties for m in self.months), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((m.paid for m in self.months), ZERO)
+
+    @property
+    def closing(self) -> Decimal:
+        return self.months[-1].closing
+
+
+def account_money_flow(
+    *, account_id: int, first: datetime.date, last: datetime.date, ledger: AccountLedger
+) -> MoneyFlow:
+    """Each month from `first` to `last` (first days of months): one query for the
+    payments of the range, the sums coming from `ledger` (`account_ledger`)."""
+    payments: dict[datetime.date, list[PaymentLine]] = {}
+    sources = dict(Payment.Source.choices)
+    rows = (
+        Payment.objects.filter(
+            account_id=account_id, paid_on__gte=first, paid_on__lte=month_end(last)
+        )
+        .order_by("paid_on", "id")
+        .values_list("paid_on", "amount", "source")
+    )
+    for paid_on, amount, source in rows:
+        payments.setdefault(paid_on.replace(day=1), []).append(
+            PaymentLine(paid_on, amount, source, str(sources.get(source, source)))
+        )
+    months = []
+    opening = ledger.balance_before(first)
+    month = first
+    while month <= last:
+        totals = ledger.charges.get(month)
+        row = FlowMonth(
+            month=month,
+            opening=opening,
+            charged=totals.charged if totals else ZERO,
+            recalculated=totals.recalculation if totals else ZERO,
+            penalties=totals.penalty if totals else ZERO,
+            paid=ledger.paid.get(month, ZERO),
+            payments=tuple(payments.get(month, ())),
+        )
+        months.append(row)
+        opening = row.closing
+        month = add_months(month, 1)
+    return MoneyFlow(first=first, last=last, months=months)
 
 
 # --- tariffs ---------------------------------------------------------------------------
@@ -295,3 +511,50 @@ def account_tariffs(*, account, on: datetime.date) -> list[ServiceTariffs]:
         current = next((t for t in in_force if t.house_id), None) or next(iter(in_force), None)
         result.append(ServiceTariffs(service=service, current=current, history=history))
     return result
+
+
+@dataclass(frozen=True)
+class PenaltyBreakdown:
+    """A period's penalty of one account with its stored breakdown (docs/penalties.md)."""
+
+    month: datetime.date
+    total: Decimal  # the period's penalty (0 without one)
+    lines: list  # PenaltyLine rows: by debt month, paid parts first, then the unpaid rest
+    months: list[datetime.date]  # the months with a penalty, latest first
+
+    @property
+    def lines_total(self) -> Decimal:
+        """The sum of the rows as shown (each rounded to kopecks): it may differ from the
+        total, which is rounded once."""
+        return sum((round_money(line.amount) for line in self.lines), ZERO)
+
+
+def account_penalty_breakdown(
+    *, account_id: int, month: datetime.date | None = None
+) -> PenaltyBreakdown | None:
+    """The penalty of `month` (else the latest month with one) with its lines; None when
+    the account never had a penalty and no month is asked for. Three queries at most."""
+    from .models import PenaltyLine
+
+    by_month = dict(
+        Penalty.objects.filter(account_id=account_id)
+        .values_list("period__month")
+        .annotate(total=Sum("amount"))
+        .order_by("-period__month")
+    )
+    months = list(by_month)
+    if month is None:
+        if not months:
+            return None
+        month = months[0]
+    lines = list(
+        PenaltyLine.objects.filter(penalty__account_id=account_id, penalty__period__month=month)
+    )
+    lines.sort(key=lambda line: (line.month, line.capital_repair, line.paid_on or datetime.date.max,
+                                 line.start))  # fmt: skip
+    return PenaltyBreakdown(
+        month=month,
+        total=round_money(by_month.get(month) or ZERO),
+        lines=lines,
+        months=months,
+    )

@@ -42,13 +42,49 @@ def _decimal(value) -> Decimal:
     return Decimal(value).quantize(SIX_PLACES)
 
 
+def _micros(value) -> int:
+    """The value in millionths, exactly: the same decimal as `_decimal`, as an integer.
+    A float's error is far below half a millionth for any sum of money or volume Kabinet
+    stores (under 10⁹), so rounding the scaled float lands on the decimal it stands for."""
+    if isinstance(value, float):
+        return round(value * 1_000_000)
+    if isinstance(value, int):
+        return value * 1_000_000
+    return int(_decimal(value) * 1_000_000)
+
+
+def _divide_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, as ROUND_HALF_UP does."""
+    quotient = (2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator))
+    return -quotient if (numerator < 0) != (denominator < 0) else quotient
+
+
+# The SQLite functions run once per line of a run (a million calls at 100 000 accounts),
+# so they compute in integers; `_line_amount_decimal` and `_share_decimal` say the same in
+# Decimal, and a test holds the two to each other.
 def _line_amount(price, volume):
+    if price is None or volume is None:
+        return None
+    # millionths × millionths = 10⁻¹² units; kopecks are 10⁻².
+    return _divide_half_up(_micros(price) * _micros(volume), 10**10) / 100
+
+
+def _share(volume, part, whole):
+    if volume is None or part is None or not whole:
+        return None
+    whole_micros = _micros(whole)
+    if not whole_micros:
+        return None
+    return _divide_half_up(_micros(volume) * _micros(part), whole_micros) / 1_000_000
+
+
+def _line_amount_decimal(price, volume):
     if price is None or volume is None:
         return None
     return float(round_money(_decimal(price) * _decimal(volume)))
 
 
-def _share(volume, part, whole):
+def _share_decimal(volume, part, whole):
     if volume is None or part is None or not whole:
         return None
     share = _decimal(volume) * _decimal(part) / _decimal(whole)
@@ -65,12 +101,13 @@ def register_sqlite_functions(sender, connection, **kwargs):
 # --- the closed period's guard ---------------------------------------------------------
 
 # Tables whose rows belong to one period and are frozen once it is closed (each gets its
-# triggers from a migration: 0003 for the first four).
+# triggers from a migration: 0003 for the first four, 0008 for the penalty lines).
 FROZEN_TABLES = (
     "billing_charge",
     "billing_penalty",
     "billing_meterusage",
     "billing_recalculation",
+    "billing_penaltyline",
 )
 PERIODS = "billing_billingperiod"
 FROZEN_MESSAGE = "Расчетный период закрыт: его строки не меняются"

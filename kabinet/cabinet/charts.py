@@ -1,16 +1,19 @@
 """Charts drawn on the server as inline SVG: no JavaScript, a text equivalent beside them.
 
-`consumption_chart` lays out a meter's monthly use as bars (stacked by tariff zone); the
-template `cabinet/meters/_chart.html` draws it. Geometry is computed here, in the SVG's
+`consumption_chart` lays out a meter's monthly use as bars (stacked by tariff zone),
+`money_chart` an account's monthly charges in rubles; the template
+`cabinet/meters/_chart.html` draws both. Geometry is computed here, in the SVG's
 own units (the picture scales to the page's width).
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kabinet.core.money import format_decimal, format_money, round_money
 from kabinet.core.periods import month_label
 from kabinet.meters import rules
 from kabinet.meters.models import Meter, Reading
@@ -173,4 +176,84 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
         zones=[(zone, meter.zone_name(zone)) for zone in meter.zones]
         if meter.tariff_zones > 1
         else [],
+    )
+
+
+def money_chart(
+    points: list[tuple[datetime.date, Decimal]], *, selected: datetime.date | None = None
+) -> Chart | None:
+    """Bars of monthly sums in rubles (oldest on the left); a month without charges has
+    no bar but keeps its place. The `selected` month's bar is drawn in the second colour.
+    A negative month (a large recalculation back) is drawn at zero; its figure is in the
+    table beside the chart."""
+    if not points or not any(value for _month, value in points):
+        return None
+    top = max(max(value for _month, value in points), Decimal(0))
+    step = _nice_step(top)
+    scale_top = max(step, (top / step).to_integral_value(rounding=ROUND_CEILING) * step)
+    left = LEFT + 14  # rubles take more room than cubic metres
+    plot_height = HEIGHT - TOP - BOTTOM
+    plot_width = WIDTH - left - RIGHT
+    slot = plot_width / len(points)
+    bar = slot * 0.7
+    baseline = TOP + plot_height
+
+    def y_of(value: Decimal) -> float:
+        return baseline - float(value / scale_top) * plot_height
+
+    segments, months, years = [], [], []
+    for index, (month, value) in enumerate(points):
+        x = left + index * slot + (slot - bar) / 2
+        if value > 0:
+            y_top = y_of(value)
+            title = _("%(month)s: %(value)s ₽") % {
+                "month": month_label(month),
+                "value": format_money(value),
+            }
+            segments.append(
+                Segment(
+                    round(x, 2),
+                    round(y_top, 2),
+                    round(bar, 2),
+                    round(baseline - y_top, 2),
+                    2 if month == selected else 1,
+                    title,
+                )
+            )
+        middle = round(x + bar / 2, 2)
+        months.append(Label(middle, baseline + 18, str(MONTHS_SHORT[month.month - 1])))
+        next_is_january = index + 1 < len(points) and points[index + 1][0].month == 1
+        if month.month == 1 or (index == 0 and not next_is_january):
+            years.append(Label(middle, baseline + 34, f"{month:%Y}"))
+
+    ticks = []
+    value = Decimal(0)
+    while value <= scale_top:
+        ticks.append(Label(left - 6, round(y_of(value), 2), format_decimal(value, min_places=0)))
+        value += step
+
+    charged = [value for _month, value in points if value]
+    summary = _(
+        "Начислено по месяцам (%(first)s — %(last)s): от %(low)s до %(high)s ₽, "
+        "в среднем %(average)s ₽ в месяц."
+    ) % {
+        "first": month_label(points[0][0]),
+        "last": month_label(points[-1][0]),
+        "low": format_money(min(charged)),
+        "high": format_money(max(charged)),
+        "average": format_money(round_money(sum(charged) / len(charged))),
+    }
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        segments=segments,
+        ticks=ticks,
+        months=months,
+        years=years,
+        baseline=baseline,
+        plot_left=left,
+        plot_right=WIDTH - RIGHT,
+        title=_("Начислено по месяцам, ₽"),
+        summary=summary,
+        zones=[],
     )

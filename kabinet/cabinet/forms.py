@@ -111,9 +111,7 @@ class AccountAttachForm(CaptchaDescribedMixin, forms.Form):
             attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 30}
         ),
         help_text=_("В рублях, например 1500,00."),
-        error_messages={
-            "required": _("Укажите сумму последнего платежа (0, если платежей не было).")
-        },
+        error_messages={"required": _("Укажите сумму последнего платежа.")},
     )
     captcha = captcha_field()
 

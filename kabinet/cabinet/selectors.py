@@ -115,8 +115,11 @@ class AccountCard:
 
     @property
     def due(self) -> datetime.date | None:
-        """The day the latest month's bill is due (receipts.selectors.payment_due)."""
-        return payment_due(self.charges.month) if self.charges else None
+        """The day the latest month's bill is due (receipts.selectors.payment_due), by the
+        organization's contract day where it set an earlier one."""
+        if not self.charges:
+            return None
+        return payment_due(self.charges.month, self.account.organization_id)
 
 
 def account_card(*, account: PersonalAccount) -> AccountCard:

@@ -8,7 +8,7 @@ own data only.
 
 from django.urls import path
 
-from .views import account, accounts, meters, payments_online, profile, receipts
+from .views import account, accounts, ledger, meters, payments_online, profile, receipts
 
 app_name = "cabinet"
 
@@ -20,8 +20,9 @@ urlpatterns = [
     path("<int:account_id>/", account.card, name="card"),
     path("<int:account_id>/tariffs/", account.tariffs, name="tariffs"),
     path("<int:account_id>/contacts/", account.contacts, name="contacts"),
-    path("<int:account_id>/charges/", account.charges, name="charges"),
-    path("<int:account_id>/payments/", account.payments, name="payments"),
+    path("<int:account_id>/charges/", ledger.charges, name="charges"),
+    path("<int:account_id>/penalty/", ledger.penalty, name="penalty"),
+    path("<int:account_id>/payments/", ledger.payments, name="payments"),
     path("<int:account_id>/detach/", accounts.detach, name="detach"),
     path("<int:account_id>/receipts/", receipts.receipt_list, name="receipts"),
     path("<int:account_id>/receipts/pdf/", receipts.receipt, name="receipt"),

@@ -22,6 +22,25 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return get_client_ip_address(request)
 
 
+# The largest id a database row can have (a signed 64-bit integer, PostgreSQL's bigint and
+# SQLite's INTEGER): a query with a larger number overflows in the driver (a 500).
+ID_MAX = 2**63 - 1
+
+
+def id_param(value: object) -> int | None:
+    """A row id from a query parameter or a form: digits only, 1 to ID_MAX; else None.
+
+    "9223372036854775808", "-1", " 1", "1e3", "١" (an Arabic-Indic one) are all None,
+    so a view answers 400 instead of passing an out-of-range number to the database.
+    """
+    if not isinstance(value, str) or not (0 < len(value) <= 19) or not value.isascii():
+        return None
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= ID_MAX else None
+
+
 def log_event(
     event: str,
     *,

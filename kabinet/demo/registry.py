@@ -11,6 +11,7 @@ a bare `bulk_create` of the same rows, and the billing run's against `INSERT …
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal as D
 
@@ -364,15 +365,24 @@ def registry_generate(
     return missing
 
 
-def months_charge(*, company: Company, months: list[datetime.date], close: bool) -> None:
+def months_charge(
+    *,
+    company: Company,
+    months: list[datetime.date],
+    close: bool,
+    before_run: Callable[[datetime.date], None] | None = None,
+) -> None:
     """Each month in turn: the billing run, then the bill paid early the next month (most
     in full, some in part, a few not at all), then, with `close`, the period closed. A
-    closed month is left as it is."""
+    closed month is left as it is. `before_run(month)` is called before a month's run
+    (the demo city books its staff recalculations there)."""
     organization = company.organization
     for index, month in enumerate(months):
         period = BillingPeriod.objects.filter(organization=organization, month=month).first()
         if period is not None and period.is_closed:
             continue
+        if before_run is not None:
+            before_run(month)
         billing_run(organization_id=organization.pk, month=month)
         if index + 1 < len(months):
             _payments_add(organization, month, pay_in=months[index + 1])
@@ -422,6 +432,7 @@ def accounts_generate(
     apartments_per_house: int = 100,
     seed: int = 2014,
     close: bool = False,
+    before_run: Callable[[datetime.date], None] | None = None,
 ) -> int:
     """Add accounts until the organization has `count`, then charge and pay `months` (the
     ones still open: leave them open, the default, to add accounts later). Returns how
@@ -430,7 +441,7 @@ def accounts_generate(
         company=company, count=count, months=months, city=city, streets=streets,
         apartments_per_house=apartments_per_house, seed=seed,
     )  # fmt: skip
-    months_charge(company=company, months=months, close=close)
+    months_charge(company=company, months=months, close=close, before_run=before_run)
     if added:
         statistics_refresh()
     return added

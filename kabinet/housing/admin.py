@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.admin import KabinetAdmin, KabinetHistoryAdmin, KabinetInline, ReadOnlyAdmin
+from kabinet.core.security import client_ip
 
+from . import services
 from .models import (
     AccountAttachAttempt,
     AccountLink,
@@ -66,7 +68,7 @@ class PremisesAdmin(KabinetAdmin):
 @admin.register(PersonalAccount)
 class PersonalAccountAdmin(KabinetAdmin):
     list_display = ("number", "holder_name", "premises", "organization", "opened_on", "closed_on")
-    list_filter = ("organization", "closed_on")
+    list_filter = ("organization", "closed_on", "attach_alert_at")
     # Search by number, address or holder, as staff answer a resident's call.
     search_fields = (
         "number",
@@ -82,15 +84,31 @@ class PersonalAccountAdmin(KabinetAdmin):
 
 @admin.register(AccountLink)
 class AccountLinkAdmin(KabinetAdmin):
-    """Who sees which account. Staff may remove a link (e.g. on a change of owner)."""
+    """Who sees which account. Staff may remove a link (e.g. on a change of owner), and
+    add one after checking the person: an account without payments has nothing a
+    resident could type to prove it (docs/security.md, "Attaching an account")."""
 
     list_display = ("account", "user", "created_at")
     search_fields = ("account__number", "user__username", "user__email")
     list_select_related = ("account", "user")
-    readonly_fields = ("user", "account", "created_at")
+    autocomplete_fields = ("user", "account")
 
-    def has_add_permission(self, request):
-        return False  # residents attach by proving a payment; there is no hand-made link
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "account", "created_at") if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        return ("user", "account", "created_at") if obj is not None else ("user", "account")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        link, _created = services.account_link_add_by_staff(
+            user=obj.user,
+            account_id=obj.account_id,
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+        obj.pk = link.pk
 
 
 @admin.register(AccountAttachAttempt)

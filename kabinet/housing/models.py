@@ -235,6 +235,18 @@ class PersonalAccount(models.Model):
     )
     opened_on = models.DateField(_("открыт"))
     closed_on = models.DateField(_("закрыт"), null=True, blank=True)
+    # Set by housing.services.account_attach when wrong proofs for this account by anyone
+    # reach ACCOUNT_ATTACH_ALERT_PER_ACCOUNT within the window: somebody may be guessing.
+    # The owner's right proof is still accepted; staff look and clear the mark.
+    attach_alert_at = models.DateTimeField(
+        _("подбор данных для привязки"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Когда неверных попыток привязать этот счет стало слишком много. Проверьте "
+            "попытки привязки и очистите поле."
+        ),
+    )
 
     class Meta:
         verbose_name = _("лицевой счет")
@@ -323,6 +335,7 @@ class AccountAttachAttempt(models.Model):
         ALREADY_ATTACHED = "already", _("уже был привязан")
         WRONG_PROOF = "wrong", _("неверные данные платежа")
         LOCKED = "locked", _("отказ: превышено число попыток")
+        BY_STAFF = "staff", _("привязан сотрудником")
 
     # SET_NULL: deleting a user must not erase the failures counted against an account.
     user = models.ForeignKey(

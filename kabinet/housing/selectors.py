@@ -111,35 +111,49 @@ def attach_locked_until(
     user_id: int,
     account_id: int,
     now: datetime.datetime,
-    per_account: int,
+    per_user_account: int,
     per_user: int,
     window: datetime.timedelta,
     lockout: datetime.timedelta,
 ) -> datetime.datetime | None:
-    """When further attach tries for this user or account are accepted again, if locked now.
+    """When further attach tries of this user for this account are accepted again, if locked.
 
-    Refused tries are not failures, so a lockout ends on time and does not extend itself;
-    failures older than window + lockout cannot matter and are not read.
+    Counted per user and account, and per user: one user's wrong proofs never lock
+    anybody else out of an account (the count of every user's wrong proofs for one
+    account alerts staff instead: `attach_wrong_for_account`). Refused tries are not
+    failures, so a lockout ends on time and does not extend itself; failures older than
+    window + lockout cannot matter and are not read.
     """
     wrong = AccountAttachAttempt.objects.filter(
-        outcome=AccountAttachAttempt.Outcome.WRONG_PROOF, created_at__gt=now - window - lockout
+        outcome=AccountAttachAttempt.Outcome.WRONG_PROOF,
+        user_id=user_id,
+        created_at__gt=now - window - lockout,
     ).order_by("created_at")
+    times = list(wrong.values_list("account_id", "created_at"))
     ends = [
         _lockout_end(
-            list(wrong.filter(account_id=account_id).values_list("created_at", flat=True)),
-            limit=per_account,
+            [at for account, at in times if account == account_id],
+            limit=per_user_account,
             window=window,
             lockout=lockout,
         ),
         _lockout_end(
-            list(wrong.filter(user_id=user_id).values_list("created_at", flat=True)),
-            limit=per_user,
-            window=window,
-            lockout=lockout,
+            [at for _account, at in times], limit=per_user, window=window, lockout=lockout
         ),
     ]
     ends = [end for end in ends if end is not None and end > now]
     return max(ends) if ends else None
+
+
+def attach_wrong_for_account(
+    *, account_id: int, now: datetime.datetime, window: datetime.timedelta
+) -> int:
+    """Wrong proofs for the account by anyone within the window (staff are alerted)."""
+    return AccountAttachAttempt.objects.filter(
+        outcome=AccountAttachAttempt.Outcome.WRONG_PROOF,
+        account_id=account_id,
+        created_at__gt=now - window,
+    ).count()
 
 
 # --- a user's links -----------------------------------------------------------------------

@@ -3,11 +3,14 @@ e-mail subscriptions of an attached account.
 
 Each function owns its transaction. Every attach try is logged in
 `AccountAttachAttempt` and on the "kabinet.security" logger; wrong proofs are
-limited per account and per user (settings.py, `ACCOUNT_ATTACH_*`; docs/security.md): 5 wrong proofs
-for one account or 10 by one user within an hour lock further tries for an hour.
+limited per user and account and per user (settings.py, `ACCOUNT_ATTACH_*`;
+docs/security.md): 5 wrong proofs by one user for one account, or 10 by one user within
+an hour, lock that user's further tries for an hour.
 
-The per-account limit counts every user's wrong proofs: someone guessing a neighbour's
-payment cannot spread the guesses over several logins.
+Every user's wrong proofs for one account are counted too, but they never refuse the
+owner's right proof (a stranger could otherwise deny the account to its owner): 5 within
+the hour mark the account for staff (`PersonalAccount.attach_alert_at`, a warning in the
+security log), who see who tried from where.
 
 What proves an account is one's own is decided above the registry (the resident pages
 pass a check of the account's last payment, `billing.selectors.last_payment_matches`);
@@ -15,6 +18,7 @@ this module owns the link, the lockout and the log.
 """
 
 import datetime
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -27,14 +31,14 @@ from django.utils.translation import gettext as _
 from kabinet.core.security import log_event
 
 from .models import AccountAttachAttempt, AccountLink, PersonalAccount
-from .selectors import attach_locked_until
+from .selectors import attach_locked_until, attach_wrong_for_account
 
 Outcome = AccountAttachAttempt.Outcome
 
 
 def _limits() -> dict:
     return {
-        "per_account": settings.ACCOUNT_ATTACH_MAX_WRONG_PER_ACCOUNT,
+        "per_user_account": settings.ACCOUNT_ATTACH_MAX_WRONG_PER_USER_ACCOUNT,
         "per_user": settings.ACCOUNT_ATTACH_MAX_WRONG_PER_USER,
         "window": settings.ACCOUNT_ATTACH_WINDOW,
         "lockout": settings.ACCOUNT_ATTACH_LOCKOUT,
@@ -62,7 +66,9 @@ def _wrong_proof_error() -> AttachRefused:
     return AttachRefused(
         _(
             "Дата и сумма не совпадают с последним платежом по этому лицевому счету. "
-            "Проверьте их по квитанции или банковской выписке и попробуйте еще раз."
+            "Проверьте их по квитанции или банковской выписке и попробуйте еще раз. "
+            "Если платежей по счету еще не было, обратитесь в управляющую организацию: "
+            "сотрудник добавит счет в ваш кабинет."
         ),
         code="wrong_proof",
     )
@@ -118,17 +124,63 @@ def account_attach(
         AccountAttachAttempt.objects.create(
             user=user, account=account, outcome=outcome, ip_address=ip_address, created_at=now
         )
+        alert = False
         if outcome == Outcome.WRONG_PROOF:
             # The wrong proof that reaches a limit says so at once.
             until = attach_locked_until(user_id=user.pk, account_id=account.pk, now=now, **limits)
             if until:
                 refusal = _locked_error(until, now)
+            wrong = attach_wrong_for_account(
+                account_id=account.pk, now=now, window=limits["window"]
+            )
+            if wrong == settings.ACCOUNT_ATTACH_ALERT_PER_ACCOUNT:
+                account.attach_alert_at = now
+                account.save(update_fields=["attach_alert_at"])
+                alert = True
 
     log_event(
         "account.attach", ip=ip_address, user_id=user.pk, account_id=account.pk, outcome=outcome
     )
+    if alert:
+        log_event(
+            "account.attach_alert",
+            ip=ip_address,
+            user_id=user.pk,
+            account_id=account.pk,
+            level=logging.WARNING,
+        )
     if refusal is not None:
         raise refusal
+    return link, created
+
+
+def account_link_add_by_staff(*, user, account_id: int, by, ip_address: str | None = None):
+    """Staff attach an account to a resident's cabinet after checking the person (an
+    account without payments has nothing else to prove it). Logged like a resident's try,
+    with the staff member's id. Returns (link, created)."""
+    now = timezone.now()
+    with transaction.atomic():
+        account = (
+            PersonalAccount.objects.select_for_update(of=("self",)).filter(pk=account_id).first()
+        )
+        if account is None:
+            raise ValidationError(_("Такого лицевого счета нет."), code="unknown_account")
+        link, created = AccountLink.objects.get_or_create(user=user, account=account)
+        AccountAttachAttempt.objects.create(
+            user=user,
+            account=account,
+            outcome=Outcome.BY_STAFF if created else Outcome.ALREADY_ATTACHED,
+            ip_address=ip_address,
+            created_at=now,
+        )
+    log_event(
+        "account.attach",
+        ip=ip_address,
+        user_id=user.pk,
+        account_id=account_id,
+        outcome=Outcome.BY_STAFF,
+        by=by.pk,
+    )
     return link, created
 
 

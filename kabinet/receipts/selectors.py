@@ -25,6 +25,7 @@ from kabinet.billing.models import (
     Recalculation,
     Service,
 )
+from kabinet.billing.penalties import payment_due_date
 from kabinet.core.masking import mask_person_name
 from kabinet.core.money import ZERO, round_money
 from kabinet.core.periods import add_months, month_end
@@ -34,16 +35,13 @@ from kabinet.meters.models import Meter, Reading
 from .models import Receipt
 
 SNAPSHOT_VERSION = 1
-# Payment is due by the 10th of the next month; for billing months from March 2026 on,
-# by the 15th (ЖК РФ ст. 155 ч. 1 as amended by 177-ФЗ; docs/domain.md).
-DUE_DAY, DUE_DAY_FROM_2026_03 = 10, 15
-DUE_DAY_CHANGE = datetime.date(2026, 3, 1)
 
 
-def payment_due(month: datetime.date) -> datetime.date:
-    """The day a month's bill is due."""
-    day = DUE_DAY_FROM_2026_03 if month >= DUE_DAY_CHANGE else DUE_DAY
-    return add_months(month, 1).replace(day=day)
+def payment_due(month: datetime.date, organization=None) -> datetime.date:
+    """The day a month's bill is due: the 10th of the next month, the 15th from the March
+    2026 bill on, or the organization's earlier contract day
+    (`billing.penalties.payment_due_date`, the date penalties count from)."""
+    return payment_due_date(month, organization)
 
 
 def _str(value) -> str | None:
@@ -264,7 +262,7 @@ def receipt_data(*, account: PersonalAccount, period: BillingPeriod) -> dict:
     return {
         "version": SNAPSHOT_VERSION,
         "month": month.isoformat(),
-        "due": payment_due(month).isoformat(),
+        "due": payment_due(month, account.organization_id).isoformat(),
         "payer": {
             # Masked as on the card: anyone who attached the account prints it.
             "name": mask_person_name(account.holder_name),

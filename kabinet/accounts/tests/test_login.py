@@ -14,7 +14,7 @@ from kabinet.accounts.models import User
 
 from .helpers import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("captcha_test_mode")]
 
 LOGIN = reverse("login")
 T0 = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
@@ -30,6 +30,7 @@ def normalised(response, *typed: str) -> str:
     """The page without what differs by nature: CSRF tokens and the login typed back."""
     html = response.content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r"captcha/image/[0-9a-f]+/|captcha_0\" value=\"[0-9a-f]+", "", html)
     for value in typed:
         html = html.replace(f'value="{value}"', 'value=""')
     return html
@@ -101,6 +102,15 @@ def test_it_follows_only_local_next_urls(client, active_user):
     )
 
 
+@pytest.mark.parametrize("next_url", ["9223372036854775807", "home"])
+def test_it_treats_next_as_a_url_never_a_view_name(client, active_user, next_url):
+    # `redirect("9223372036854775807")` tried to reverse a view of that name: a 500.
+    assert login(client, "petrova", next=next_url)["Location"] == next_url
+    response = client.get(LOGIN, {"next": next_url})  # already logged in
+    assert response.status_code == 302
+    assert response["Location"] == next_url
+
+
 def test_it_answers_alike_for_a_wrong_password_and_an_unknown_login(client, active_user):
     wrong = login(client, "petrova", "not-the-password")
     unknown = login(client, "nobody", "not-the-password")
@@ -141,59 +151,153 @@ def test_it_says_login_errors_in_russian(client):
 # --- throttling -------------------------------------------------------------------
 
 
-def test_it_locks_a_login_for_15_minutes_after_5_failures_from_any_ip(client, active_user):
-    with time_machine.travel(T0, tick=False) as clock:
-        for attempt in range(4):
-            assert login(client, "petrova", "wrong", ip=f"10.0.0.{attempt}").status_code == 200
-        fifth = login(client, "Petrova@example.com", "wrong", ip="10.0.1.1")  # same account
-        assert fifth.status_code == 429
-        assert "Вход временно заблокирован на 15 минут" in fifth.content.decode()
+def captcha_asked(response) -> bool:
+    return 'name="captcha_1"' in response.content.decode()
 
-        clock.move_to(T0 + datetime.timedelta(minutes=14, seconds=59))
-        refused = login(client, "petrova", ip="192.0.2.99")  # the right password, another IP
-        assert refused.status_code == 429
+
+def test_a_stranger_cannot_shut_the_owner_out(client, active_user, admin_user):
+    # Five wrong passwords for a login locked it for everyone for 15 minutes (django-axes):
+    # now failures from elsewhere only ask the owner for a CAPTCHA, never lock.
+    with time_machine.travel(T0, tick=False):
+        for attempt in range(30):
+            login(
+                client,
+                "petrova",
+                "wrong",
+                ip=f"10.0.{attempt}.1",
+                captcha_0="k",
+                captcha_1="PASSED",
+            )
+            login(
+                client, "admin", "wrong", ip=f"10.0.{attempt}.1", captcha_0="k", captcha_1="PASSED"
+            )
+        owner = login(client, "petrova", ip="192.0.2.99", captcha_0="k", captcha_1="PASSED")
+        assert owner.status_code == 302
+        assert client.session["_auth_user_id"] == str(active_user.pk)
+        client.post(reverse("logout"))
+        admin = client.post(
+            reverse("admin:login"),
+            {"username": "admin", "password": "password", "captcha_0": "k", "captcha_1": "PASSED"},
+            REMOTE_ADDR="192.0.2.98",
+        )
+        assert admin.status_code == 302
+        assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_login_asks_for_a_captcha_after_3_failures_from_anywhere(client, active_user):
+    with time_machine.travel(T0, tick=False) as clock:
+        for attempt in range(2):
+            assert not captcha_asked(login(client, "petrova", "wrong", ip=f"10.0.0.{attempt}"))
+        third = login(client, "Petrova@example.com", "wrong", ip="10.0.1.1")  # same account
+        assert third.status_code == 200 and captcha_asked(third)
+        # Without the CAPTCHA the password is not even checked: the right one does not pass.
+        refused = login(client, "petrova", ip="192.0.2.99")
+        assert (
+            refused.status_code == 200 and "Введите код с изображения." in refused.content.decode()
+        )
         assert "_auth_user_id" not in client.session
-
+        assert (
+            login(
+                client, "petrova", ip="192.0.2.99", captcha_0="k", captcha_1="PASSED"
+            ).status_code
+            == 302
+        )
+        client.post(reverse("logout"))
         clock.move_to(T0 + datetime.timedelta(minutes=15, seconds=1))
-        assert login(client, "petrova").status_code == 302
+        assert login(client, "petrova", ip="192.0.2.99").status_code == 302  # window passed
 
 
-def test_it_does_not_extend_the_lock_with_attempts_during_it(client, active_user):
+def test_one_address_guessing_one_login_is_locked_from_that_address_only(client, active_user):
+    solved = {"captcha_0": "k", "captcha_1": "PASSED"}
     with time_machine.travel(T0, tick=False) as clock:
-        for _ in range(5):
-            login(client, "petrova", "wrong")
+        answers = [login(client, "petrova", "wrong", ip="10.9.9.9", **solved) for _ in range(10)]
+        assert [r.status_code for r in answers] == [200] * 9 + [429]
+        assert "Вход отсюда временно заблокирован" in answers[-1].content.decode()
         clock.move_to(T0 + datetime.timedelta(minutes=10))
-        assert login(client, "petrova", "wrong").status_code == 429
+        locked = login(client, "petrova", ip="10.9.9.9", **solved)  # the right password
+        assert locked.status_code == 429 and "_auth_user_id" not in client.session
+        # The owner, elsewhere, logs in (after the CAPTCHA the login's count asks for).
+        assert login(client, "petrova", ip="192.0.2.1", **solved).status_code == 302
+        client.post(reverse("logout"))
         clock.move_to(T0 + datetime.timedelta(minutes=15, seconds=1))
-        assert login(client, "petrova").status_code == 302
+        assert login(client, "petrova", ip="10.9.9.9", **solved).status_code == 302
 
 
-def test_it_locks_one_account_not_the_others(client, active_user, pending_user):
+def test_one_address_spraying_many_logins_is_slowed_then_locked(client, active_user):
+    solved = {"captcha_0": "k", "captcha_1": "PASSED"}
     with time_machine.travel(T0, tick=False):
-        for _ in range(5):
-            login(client, "nobody", "wrong")
-        assert login(client, "petrova").status_code == 302
+        answers = [login(client, f"user{n}", "Winter2026!", ip="10.7.7.7") for n in range(5)]
+        assert not any(captcha_asked(r) for r in answers[:4])
+        assert captcha_asked(answers[4])  # the 5th failure from this address: a CAPTCHA
+        unsolved = login(client, "user99", "Winter2026!", ip="10.7.7.7")
+        assert "Введите код с изображения." in unsolved.content.decode()
+        statuses = [
+            login(client, f"user{n}", "Winter2026!", ip="10.7.7.7", **solved).status_code
+            for n in range(5, 50)
+        ]
+        assert statuses == [200] * 44 + [429]
+        # Locked for every login from there, the right password included; not elsewhere.
+        assert login(client, "petrova", ip="10.7.7.7", **solved).status_code == 429
+        assert login(client, "petrova", ip="10.7.7.8").status_code == 302
 
 
-def test_it_resets_the_count_after_a_successful_login(client, active_user):
+def test_a_success_forgets_the_typos_made_from_that_address(client, active_user):
     with time_machine.travel(T0, tick=False):
-        for _ in range(4):
+        for _ in range(2):
             login(client, "petrova", "wrong")
         assert login(client, "petrova").status_code == 302
         client.post(reverse("logout"))
-        for _ in range(4):
-            assert login(client, "petrova", "wrong").status_code == 200
+        for _ in range(2):
+            assert not captcha_asked(login(client, "petrova", "wrong"))
 
 
-def test_it_locks_unknown_logins_alike(client, active_user):
+def test_it_counts_unknown_logins_alike(client, active_user):
     with time_machine.travel(T0, tick=False):
-        known = [login(client, "petrova", "wrong") for _ in range(6)]
-        unknown = [login(client, "nobody", "wrong") for _ in range(6)]
-    assert (
-        [r.status_code for r in known] == [r.status_code for r in unknown] == [200] * 4 + [429] * 2
-    )
+        known = [login(client, "petrova", "wrong", ip="10.1.1.1") for _ in range(4)]
+        unknown = [login(client, "nobody", "wrong", ip="10.2.2.2") for _ in range(4)]
+    assert [captcha_asked(r) for r in known] == [captcha_asked(r) for r in unknown]
+    assert [captcha_asked(r) for r in known] == [False, False, True, True]
     for k, u in zip(known, unknown, strict=True):
         assert normalised(k, "petrova") == normalised(u, "nobody")
+
+
+def test_the_typed_login_is_not_stored(client):
+    from kabinet.accounts.models import LoginFailure
+
+    typed = "Typed-Password-In-Login-Box"
+    login(client, typed, "wrong")
+    row = LoginFailure.objects.get()
+    stored = " ".join(str(value) for value in LoginFailure.objects.values().get().values())
+    assert typed.lower() not in stored.lower()
+    assert len(row.login_digest) == 64
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+
+
+def test_the_back_office_asks_for_a_captcha_after_one_failure(client, admin_user):
+    url = reverse("admin:login")
+    first = client.post(url, {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.3.3.3")
+    assert first.status_code == 200 and captcha_asked(first)
+    refused = client.post(
+        url, {"username": "admin", "password": "password"}, REMOTE_ADDR="10.3.3.4"
+    )
+    assert "_auth_user_id" not in client.session and captcha_asked(refused)
+
+
+def test_the_back_office_locks_an_address_after_5_failures_for_one_login(client, admin_user):
+    url = reverse("admin:login")
+    data = {"username": "admin", "password": "wrong", "captcha_0": "k", "captcha_1": "PASSED"}
+    with time_machine.travel(T0, tick=False):
+        for _ in range(5):
+            client.post(url, data, REMOTE_ADDR="10.4.4.4")
+        locked = client.post(url, {**data, "password": "password"}, REMOTE_ADDR="10.4.4.4")
+        assert "Вход отсюда временно заблокирован" in locked.content.decode()
+        assert "_auth_user_id" not in client.session
+        assert (
+            client.post(url, {**data, "password": "password"}, REMOTE_ADDR="10.4.4.5").status_code
+            == 302
+        )
 
 
 # --- security log -------------------------------------------------------------------
@@ -207,8 +311,15 @@ def test_it_logs_login_events_with_user_id_and_ip_but_no_secrets(client, active_
         login(client, "petrova", "wrong-Secret-1", ip="198.51.100.1")
         login(client, "petrova", ip="198.51.100.2")
         client.post(reverse("logout"), REMOTE_ADDR="198.51.100.2")
-        for _ in range(5):
-            login(client, "petrova", "wrong-Secret-2", ip="198.51.100.3")
+        for _ in range(10):
+            login(
+                client,
+                "petrova",
+                "wrong-Secret-2",
+                ip="198.51.100.3",
+                captcha_0="k",
+                captcha_1="PASSED",
+            )
     lines = [record.getMessage() for record in caplog.records if record.name == "kabinet.security"]
     uid = f"user_id={active_user.pk}"
 
@@ -227,8 +338,8 @@ def test_it_logs_login_events_with_user_id_and_ip_but_no_secrets(client, active_
 def test_it_never_logs_what_was_typed_as_the_login(client, caplog):
     typed = "Typed-Password-In-Login-Box"
     with caplog.at_level(logging.DEBUG), time_machine.travel(T0, tick=False):
-        for _ in range(6):
-            login(client, typed, "wrong")
+        for _ in range(10):
+            login(client, typed, "wrong", captcha_0="k", captcha_1="PASSED")
     assert any("login.lockout" in r.getMessage() for r in caplog.records)
     assert typed not in caplog.text and typed.lower() not in caplog.text
 

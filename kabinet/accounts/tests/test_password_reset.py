@@ -171,11 +171,14 @@ def test_it_mails_nothing_for_a_blocked_account(client, active_user):
     assert mail.outbox == []
 
 
-def test_it_clears_the_login_lock(client, active_user):
-    for _ in range(5):
-        client.post(reverse("login"), {"username": "petrova", "password": "wrong"})
+def test_it_clears_the_login_lock_and_the_captcha(client, active_user, captcha_test_mode):
+    solved = {"captcha_0": "k", "captcha_1": "PASSED"}
+    for _ in range(10):
+        client.post(reverse("login"), {"username": "petrova", "password": "wrong", **solved})
     assert (
-        client.post(reverse("login"), {"username": "petrova", "password": PASSWORD}).status_code
+        client.post(
+            reverse("login"), {"username": "petrova", "password": PASSWORD, **solved}
+        ).status_code
         == 429
     )
     client.post(RESET, {"login": "petrova"})

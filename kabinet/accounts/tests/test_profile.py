@@ -6,7 +6,7 @@ import logging
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from axes.models import AccessLog
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from kabinet.accounts import services
-from kabinet.accounts.models import AccountToken, Consent, User, UserSession
+from kabinet.accounts import services, throttle
+from kabinet.accounts.models import AccountToken, Consent, LoginFailure, User, UserSession
 from kabinet.accounts.selectors import TokenState, token_digest
 from kabinet.housing.models import AccountAttachAttempt, AccountLink
 from tests.factories import PersonalAccountFactory, UserFactory
@@ -289,10 +289,8 @@ def resident_with_history(active_user):
         user=active_user, account=account, outcome="attached", ip_address=IP
     )
     AccessLog.objects.create(username="Petrova", ip_address=IP, user_agent="Firefox")
-    AccessFailureLog.objects.create(username="petrova", ip_address=IP, user_agent="Firefox")
-    AccessAttempt.objects.create(
-        username="petrova", ip_address=IP, user_agent="x", failures_since_start=3
-    )
+    for typed in ("petrova", "Petrova@example.com"):
+        throttle.failure_record(scope="site", ip=IP, login=typed)
     services.password_reset_request(login="petrova", ip=IP)
     mail.outbox.clear()
     return active_user, account
@@ -315,8 +313,7 @@ def test_deleting_the_user_erases_the_personal_data_and_keeps_what_the_law_asks(
     assert not User.objects.filter(username__iexact="petrova").exists()
     assert not AccountToken.objects.exists() and not UserSession.objects.exists()
     assert not AccountLink.objects.exists()
-    assert not AccessLog.objects.exists() and not AccessFailureLog.objects.exists()
-    assert not AccessAttempt.objects.exists()
+    assert not AccessLog.objects.exists() and not LoginFailure.objects.exists()
     # Kept: the proofs of consent, without the user, findable by the e-mail's digest.
     kept = Consent.objects.filter(pk__in=consents)
     assert kept.count() == 2

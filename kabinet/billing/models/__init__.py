@@ -13,6 +13,7 @@ from kabinet.core.append_only import AppendOnlyQuerySet
 
 from .fields import MONEY, PRECISE
 from .ledger import Charge, LedgerRow, Payment, Penalty
+from .penalties import ContractDueDay, KeyRate, PenaltyCap, PenaltyLine, PenaltyMoratorium
 from .periods import BillingPeriod
 from .recalculations import Recalculation, TemporaryAbsence
 from .registers import Register, RegisterFormat, RegisterLine
@@ -29,11 +30,16 @@ __all__ = [
     "BillingPeriod",
     "BillingRun",
     "Charge",
+    "ContractDueDay",
     "HouseResourceVolume",
+    "KeyRate",
     "LedgerRow",
     "MeterUsage",
     "Payment",
     "Penalty",
+    "PenaltyCap",
+    "PenaltyLine",
+    "PenaltyMoratorium",
     "Recalculation",
     "Register",
     "RegisterFormat",

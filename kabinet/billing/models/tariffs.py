@@ -85,6 +85,11 @@ class Service(models.Model):
         blank=True,
         **PRECISE,
     )
+    capital_repair = models.BooleanField(
+        _("взнос на капитальный ремонт"),
+        default=False,
+        help_text=_("Пени на взнос начисляются по 1/300 ставки за весь срок просрочки."),
+    )
     sort_order = models.PositiveSmallIntegerField(_("порядок в квитанции"), default=100)
 
     history = HistoricalRecords()

@@ -16,6 +16,8 @@ Rooms:
   submitted; a replaced meter's last part);
 - `lines.py`: the charge lines, set-based (`INSERT … SELECT`), the common-property
   share, the recalculations;
+- `penalties.py`: each account's penalty for the period with its breakdown (the
+  calculation is kabinet/billing/penalties/);
 - `sql.py`: the chunk's SQL pieces.
 """
 

@@ -19,6 +19,7 @@ from kabinet.billing.models import (
     RunChunk,
     Service,
 )
+from kabinet.billing.penalties import DueDates, rates_current
 from kabinet.billing.services import period_open
 from kabinet.core.money import round_money
 from kabinet.core.periods import month_label
@@ -26,6 +27,7 @@ from kabinet.housing.models import House, PersonalAccount
 from kabinet.meters.models import Meter
 
 from .lines import lines_write, readings_catch_up, recalculations_write
+from .penalties import penalties_write
 from .plan import chunks_plan
 from .sql import Chunk
 from .usage import usage_compute
@@ -156,7 +158,11 @@ def _chunk_compute(chunk: RunChunk, run: BillingRun) -> dict:
     usage_compute(context, norms=_norms(services))
     lines_write(context)
     recalculations_write(context, run_computed=readings_catch_up(context))
+    penalties = penalties_write(
+        context, rates=rates_current(), due_dates=DueDates(context.organization_id)
+    )
     summary = _chunk_summary(context)
+    summary["penalties"] = str(penalties)
     if before is not None:
         summary["changes"] = _changes(before, _lines_snapshot(context))
     return summary
@@ -175,6 +181,9 @@ def _period_lock(period_id: int) -> BillingPeriod:
 
 # What a run writes for a period, and replaces on the next run: per house's accounts.
 CLEAR = (
+    "DELETE FROM billing_penaltyline WHERE period_id = %(period)s AND penalty_id IN "
+    "(SELECT id FROM billing_penalty WHERE period_id = %(period)s AND account_id IN ({accounts}))",
+    "DELETE FROM billing_penalty WHERE period_id = %(period)s AND account_id IN ({accounts})",
     "DELETE FROM billing_charge WHERE period_id = %(period)s AND account_id IN ({accounts})",
     "DELETE FROM billing_meterusage WHERE period_id = %(period)s AND account_id IN ({accounts})",
     "DELETE FROM billing_recalculation WHERE period_id = %(period)s AND kind IN "
@@ -272,6 +281,9 @@ def _run_summary(chunks: list[RunChunk]) -> dict:
         "lines": sum(c.lines for c in chunks),
         "total": str(sum((Decimal(c.summary.get("total", "0")) for c in chunks), Decimal("0.00"))),
         "accounts_with_issues": sum(c.accounts_with_issues for c in chunks),
+        "penalties": str(
+            sum((Decimal(c.summary.get("penalties", "0")) for c in chunks), Decimal("0.00"))
+        ),
         "failed_chunks": sum(1 for c in chunks if c.status == RunChunk.Status.FAILED),
     }
     changes = [c.summary["changes"] for c in chunks if "changes" in c.summary]

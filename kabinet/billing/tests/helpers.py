@@ -3,12 +3,13 @@
 import datetime
 from decimal import Decimal as D
 
-from kabinet.billing.models import Charge, Service
-from kabinet.billing.services import tariff_add
+from kabinet.billing.models import Charge, Service, Tariff
+from kabinet.billing.services import charge_add, payment_record, period_open, tariff_add
 from kabinet.meters.models import Reading
 from tests.factories import (
     HouseFactory,
     MeterFactory,
+    OrganizationFactory,
     PersonalAccountFactory,
     PremisesFactory,
     ServiceFactory,
@@ -16,6 +17,8 @@ from tests.factories import (
 
 NOV = datetime.date(2026, 11, 1)
 OCT = datetime.date(2026, 10, 1)
+SEP = datetime.date(2026, 9, 1)
+JUN = datetime.date(2026, 6, 1)
 
 
 def service(org, name, method, price, *, resource="", norm=None, common=False, common_norm=None):
@@ -78,3 +81,36 @@ def busy_organization(org):
                 reading(meter, OCT, "10")
                 reading(meter, NOV, D("12.5") + flat)
     return org
+
+
+def penalised_account():
+    """June 2026: upkeep 1 000 and capital repair 200 (due 15.07); September: upkeep 1 000
+    (due 15.10); October: upkeep 1 000 (due 15.11). 1 100 paid 20.11.2026: June's upkeep,
+    then 100 of June's capital repair.
+
+    November (rate 16 %, capped at 9,5 %):
+    - June's upkeep, 1 000 paid 20.11: day 91 was 14.10, so 01-20.11 at 1/130:
+      1 000 × 20 × 9,5 % / 130 = 14,6153…
+    - June's capital repair: 100 paid 20.11, 20 days at 1/300 = 0,6333…; the unpaid 100,
+      30 days at 1/300 = 0,95
+    - September's 1 000 unpaid: day 31 is 15.11, 16 days at 1/300 = 5,0666…
+    - October's: day 31 is 16.12, nothing yet.
+    Total 21,2653… → 21,27 (rounded once; the rows rounded would give 21,26)."""
+    org = OrganizationFactory()
+    upkeep = service(org, "Содержание", Service.Method.FIXED, "1000")
+    repair = service(org, "Взнос на капремонт", Service.Method.FIXED, "200")
+    Service.objects.filter(pk=repair.pk).update(capital_repair=True)
+    repair.refresh_from_db()
+    house = HouseFactory(organization=org)
+    account = PersonalAccountFactory(
+        premises=PremisesFactory(house=house), opened_on=datetime.date(2020, 1, 1)
+    )
+    for month, services in ((JUN, (upkeep, repair)), (SEP, (upkeep,)), (OCT, (upkeep,))):
+        period = period_open(organization_id=org.pk, month=month)
+        for item in services:
+            charge_add(account=account, period=period, service=item,
+                       tariff=Tariff.objects.get(service=item), volume=D(1))  # fmt: skip
+    payment_record(
+        account=account, paid_on=datetime.date(2026, 11, 20), amount=D("1100"), source="cash"
+    )
+    return org, account

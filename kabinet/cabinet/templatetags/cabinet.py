@@ -32,6 +32,16 @@ def area(value):
     return format_decimal(number, min_places=2, max_places=2)
 
 
+@register.filter
+def rate(value):
+    """{{ line.rate|rate }} → "9,5", "16", "8,25" (a rate in %, zeros trimmed)."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return format_decimal(number, min_places=0, max_places=4)
+
+
 _NO_RECALCULATION = '<td class="num m-hide" data-label="%s">—</td>'
 
 
@@ -110,3 +120,26 @@ def zone_name(meter, zone):
 def join_periods(months):
     """{{ months|join_periods }} → "октябрь 2014, ноябрь 2014"."""
     return ", ".join(month_label(month) for month in months)
+
+
+@register.filter
+def money_abs(value):
+    """{{ balance|money_abs }} → "500,00" for −500: the sign is said in words."""
+    try:
+        return format_money(abs(Decimal(value)))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def balance(value):
+    """{{ row.opening|balance }} → "долг 1 234,56", "переплата 500,00" or "0,00"."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if number > 0:
+        return gettext("долг %(sum)s") % {"sum": format_money(number)}
+    if number < 0:
+        return gettext("переплата %(sum)s") % {"sum": format_money(-number)}
+    return format_money(number)

@@ -45,12 +45,12 @@ def log_in(page: Page, live_server, user, next_url="/cabinet/"):
 
 
 def proof(account: PersonalAccount) -> tuple[str, str]:
-    """The date and amount of the account's last payment (or 0 and the opening date)."""
+    """The date and amount of the account's last payment (an account without payments is
+    attached by staff, docs/security.md)."""
     last = (
         Payment.objects.filter(account=account, amount__gt=0).order_by("-paid_on", "-id").first()
     )
-    if last is None:
-        return f"{account.opened_on:%d.%m.%Y}", "0"
+    assert last is not None, f"{account}: no payments, nothing proves it"
     return f"{last.paid_on:%d.%m.%Y}", str(last.amount).replace(".", ",")
 
 
@@ -247,6 +247,17 @@ def test_every_account_page_fits_the_screen(browser, live_server, demo, resident
     ):
         page.goto(f"{live_server.url}/cabinet/{demo.pk}/{name}/")
         check(name.replace("/", "-"))
+    # A demo city account behind with its payments: the penalty's breakdown.
+    from kabinet.billing.models import PenaltyLine
+
+    penalised = PenaltyLine.objects.order_by("-period__month", "-days").first().penalty
+    AccountLink.objects.get_or_create(user=resident, account=penalised.account)
+    page.goto(
+        f"{live_server.url}/cabinet/{penalised.account_id}/penalty/"
+        f"?period={penalised.period.month:%Y-%m}"
+    )
+    expect(page.locator("table.penalty-lines tbody tr").first).to_be_visible()
+    check("penalty")
     page.goto(f"{live_server.url}/cabinet/accounts/")
     check("accounts")
     context.close()

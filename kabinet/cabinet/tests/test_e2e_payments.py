@@ -103,10 +103,10 @@ def test_a_resident_pays_the_debt_and_sees_it_credited(
     expect(page.locator(".to-pay-due")).to_have_text("Задолженности нет")
     step("card-after")
     page.get_by_role("navigation", name="Разделы лицевого счета").get_by_role(
-        "link", name="История платежей"
+        "link", name="Платежи", exact=True
     ).click()
     today = timezone.localdate().strftime("%d.%m.%Y")
-    first = page.locator("table.payments tbody tr").first
+    first = page.locator(".payment-list li").last  # the month's payments, oldest first
     expect(first).to_contain_text(today)
     expect(first).to_contain_text(f"5{NNBSP}589,37")
     expect(first).to_contain_text("Онлайн-оплата")

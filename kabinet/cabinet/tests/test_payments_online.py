@@ -51,8 +51,11 @@ def test_oplatit_is_next_to_the_debt_once_the_organization_takes_payments(owner_
         page,
         flags=re.S,
     )
-    assert "Оплатить онлайн" in text(
-        owner_client.get(reverse("cabinet:payments", args=[kamal.pk]))
+    payments = owner_client.get(reverse("cabinet:payments", args=[kamal.pk])).content.decode()
+    assert re.search(
+        r'class="balance balance-debt">Долг: 5\u202f589,37&nbsp;₽</p>\s*'
+        rf'<a class="button" href="{pay_page(kamal)}">Оплатить</a>',
+        payments,
     )
     config.enabled = False
     config.save()

@@ -90,9 +90,10 @@ def test_the_list_runs_a_fixed_number_of_queries(owner_client, kamal):
 
 
 def test_the_charges_page_links_each_months_document(owner_client, kamal):
-    body = owner_client.get(reverse("cabinet:charges", args=[kamal.pk])).content.decode()
+    url = reverse("cabinet:charges", args=[kamal.pk])
     for month in ("2014-08", "2014-09", "2014-10"):
-        assert f'href="{pdf_url(kamal, month)}"' in body
+        body = owner_client.get(url, {"period": month}).content.decode()
+        assert f'href="{pdf_url(kamal, month)}">Распечатать квитанцию</a>' in body
 
 
 def test_the_account_can_be_subscribed_and_unsubscribed(owner_client, user, kamal):

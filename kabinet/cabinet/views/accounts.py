@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kabinet.billing import selectors as billing
 from kabinet.cabinet import selectors
 from kabinet.cabinet.forms import AccountAttachForm
-from kabinet.core.security import client_ip
+from kabinet.core.security import client_ip, id_param
 from kabinet.housing import selectors as housing
 from kabinet.housing import services as housing_services
 
@@ -116,10 +116,7 @@ ATTACH_LEVELS = {
 def attach_options(request):
     """JSON for the cascading lists: ?level=house|premises|account&parent=<id>."""
     options_for = ATTACH_LEVELS.get(request.GET.get("level", ""))
-    try:
-        parent = int(request.GET.get("parent", ""))
-    except ValueError:
-        parent = None
+    parent = id_param(request.GET.get("parent", ""))  # out of a row id's range: 400
     if options_for is None or parent is None:
         return JsonResponse({"error": _("Неверный запрос.")}, status=400)
     options = [{"value": o.value, "label": o.label} for o in options_for(parent)]

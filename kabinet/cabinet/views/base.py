@@ -27,8 +27,8 @@ ACCOUNT_MENU = (
     ("card", "cabinet:card", gettext_lazy("Главная")),
     ("tariffs", "cabinet:tariffs", gettext_lazy("Действующие тарифы")),
     ("contacts", "cabinet:contacts", gettext_lazy("Контакты")),
-    ("charges", "cabinet:charges", gettext_lazy("История начислений")),
-    ("payments", "cabinet:payments", gettext_lazy("История платежей")),
+    ("charges", "cabinet:charges", gettext_lazy("Начисления")),
+    ("payments", "cabinet:payments", gettext_lazy("Платежи")),
     ("meters", "cabinet:meters", gettext_lazy("Показания счетчиков")),
     ("receipts", "cabinet:receipts", gettext_lazy("Квитанции")),
 )

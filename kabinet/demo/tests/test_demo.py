@@ -264,3 +264,36 @@ def test_two_city_accounts_have_meters_due_for_verification():
     assert set(others.values_list("next_verification_on", flat=True)) == {
         datetime.date(2031, 3, 1)
     }
+
+
+def test_city_accounts_behind_with_payments_get_penalties_with_their_breakdown():
+    """The run computes the city's penalties: those who pay in part or skip months owe
+    them, those who pay in full within the month never do; each penalty is its lines'
+    exact sum rounded once, as the pure calculation gives it from the ledgers."""
+    from kabinet.billing.models import PenaltyLine
+    from kabinet.billing.penalties import Debt, DueDates, account_penalty, rates_current
+    from kabinet.core.periods import month_end
+
+    city_load(today=datetime.date(2026, 11, 25))
+    penalties = Penalty.objects.filter(period__organization__inn="1650987654")
+    assert penalties.count() >= 5
+    assert PenaltyLine.objects.filter(penalty__in=penalties).count() >= penalties.count()
+    latest = penalties.order_by("-period__month", "-amount").first()
+    account, month = latest.account, latest.period.month
+    due = DueDates(account.organization_id)
+    debts = [
+        Debt(row["s"], due(row["period__month"]), row["period__month"])
+        for row in Charge.objects.filter(account=account, period__month__lt=month)
+        .values("period__month")
+        .annotate(s=Sum("total"))
+    ]
+    payments = list(Payment.objects.filter(account=account).values_list("paid_on", "amount"))
+    result = account_penalty(
+        debts=debts, payments=payments, until=month_end(month), rates=rates_current(),
+        window=(month, month_end(month)),
+    )  # fmt: skip
+    assert result.total == latest.amount > 0
+    assert len(result.rows) == latest.lines.count()
+    # Most pay in full within the month and owe none.
+    city = PersonalAccount.objects.filter(organization__inn="1650987654").count()
+    assert penalties.values("account").distinct().count() < city / 2

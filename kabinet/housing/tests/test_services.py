@@ -18,6 +18,7 @@ from kabinet.housing.services import (
     AttachRefused,
     account_attach,
     account_detach,
+    account_link_add_by_staff,
     account_link_subscriptions_set,
 )
 from tests.factories import PersonalAccountFactory, UserFactory
@@ -72,7 +73,9 @@ def test_a_wrong_proof_is_refused_with_one_message_and_logged(user, kamal):
     # The message names neither the date nor the amount as the wrong part.
     assert error.value.messages == [
         "Дата и сумма не совпадают с последним платежом по этому лицевому счету. "
-        "Проверьте их по квитанции или банковской выписке и попробуйте еще раз."
+        "Проверьте их по квитанции или банковской выписке и попробуйте еще раз. "
+        "Если платежей по счету еще не было, обратитесь в управляющую организацию: "
+        "сотрудник добавит счет в ваш кабинет."
     ]
     assert not AccountLink.objects.exists()
     assert outcomes() == [Outcome.WRONG_PROOF]  # logged although refused
@@ -117,17 +120,14 @@ def test_an_unknown_account_is_a_validation_error(user):
         account_attach(user=user, account_id=987654, **RIGHT)
 
 
-def test_five_wrong_proofs_for_an_account_lock_it_for_an_hour_for_everyone(
+def test_five_wrong_proofs_by_one_user_lock_that_user_for_that_account_for_an_hour(
     user, kamal, time_machine
 ):
     start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
-    time_machine.move_to(start, tick=False)
     for minute in range(4):
         time_machine.move_to(start + datetime.timedelta(minutes=minute * 10), tick=False)
         with pytest.raises(AttachRefused) as error:
-            account_attach(
-                user=user if minute % 2 else UserFactory(), account_id=kamal.pk, **WRONG
-            )
+            account_attach(user=user, account_id=kamal.pk, **WRONG)
         assert error.value.code == "wrong_proof"
 
     fifth = start + datetime.timedelta(minutes=50)
@@ -138,13 +138,15 @@ def test_five_wrong_proofs_for_an_account_lock_it_for_an_hour_for_everyone(
     assert error.value.locked_until == fifth + datetime.timedelta(hours=1)
     assert "повторите после 13:50 (через 60 мин.)" in error.value.messages[0]
 
-    # Locked for everyone, even with the right proof, and the refusal does not check it.
+    # Locked for this user, even with the right proof, and the refusal does not check it.
     time_machine.move_to(fifth + datetime.timedelta(minutes=59), tick=False)
     with pytest.raises(AttachRefused) as error:
-        account_attach(user=UserFactory(), account_id=kamal.pk, **RIGHT)
+        account_attach(user=user, account_id=kamal.pk, **RIGHT)
     assert error.value.code == "locked"
     assert "через 1 мин." in error.value.messages[0]
-    assert not AccountLink.objects.exists()
+    # Another account of the same user is not locked.
+    other = PersonalAccountFactory()
+    assert account_attach(user=user, account_id=other.pk, **RIGHT)[1]
 
     # An hour after the fifth wrong proof the right proof is accepted again.
     time_machine.move_to(fifth + datetime.timedelta(hours=1), tick=False)
@@ -153,6 +155,41 @@ def test_five_wrong_proofs_for_an_account_lock_it_for_an_hour_for_everyone(
         Outcome.LOCKED,
         Outcome.ATTACHED,
     ]
+
+
+def test_strangers_wrong_proofs_never_refuse_the_owner_but_alert_staff(
+    user, kamal, time_machine, caplog
+):
+    # Five wrong proofs by anyone locked the account for everyone for an hour: one
+    # throwaway login could deny two accounts an hour to their owners.
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    time_machine.move_to(start, tick=False)
+    strangers = [UserFactory() for _ in range(3)]
+    with caplog.at_level(logging.INFO, logger="kabinet.security"):
+        for attempt in range(12):
+            time_machine.move_to(start + datetime.timedelta(minutes=attempt), tick=False)
+            with pytest.raises(AttachRefused):
+                account_attach(user=strangers[attempt % 3], account_id=kamal.pk, **WRONG)
+            kamal.refresh_from_db()
+            if attempt == 3:
+                assert kamal.attach_alert_at is None
+            if attempt == 4:  # the fifth wrong proof for the account: staff are alerted
+                assert kamal.attach_alert_at == start + datetime.timedelta(minutes=4)
+    alerts = [r.getMessage() for r in caplog.records if "account.attach_alert" in r.getMessage()]
+    assert len(alerts) == 1 and f"account_id={kamal.pk}" in alerts[0]
+    assert caplog.records[-1].levelno <= logging.WARNING
+    # The owner's right proof is accepted at once.
+    assert account_attach(user=user, account_id=kamal.pk, **RIGHT)[1]
+
+
+def test_staff_attach_an_account_and_it_is_logged(user, kamal, caplog):
+    staff = UserFactory(is_staff=True)
+    with caplog.at_level(logging.INFO, logger="kabinet.security"):
+        link, created = account_link_add_by_staff(user=user, account_id=kamal.pk, by=staff)
+    assert created and link.user == user and link.account == kamal
+    assert outcomes(account=kamal) == [Outcome.BY_STAFF]
+    assert f"by={staff.pk}" in caplog.text and "outcome=staff" in caplog.text
+    assert not account_link_add_by_staff(user=user, account_id=kamal.pk, by=staff)[1]
 
 
 def test_wrong_proofs_spread_over_more_than_an_hour_do_not_lock(user, kamal, time_machine):
