@@ -6,6 +6,7 @@ accounts with their addresses and balances (a prepared query, kabinet/core/prepa
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from django.conf import settings
@@ -113,10 +114,10 @@ class AccountCard:
         """ "К оплате": the debt, nothing when there is none (an overpayment is not owed)."""
         return self.balance if self.balance > 0 else ZERO
 
-    @property
+    @cached_property
     def due(self) -> datetime.date | None:
         """The day the latest month's bill is due (receipts.selectors.payment_due), by the
-        organization's contract day where it set an earlier one."""
+        organization's contract day where it set an earlier one (one query, once)."""
         if not self.charges:
             return None
         return payment_due(self.charges.month, self.account.organization_id)

@@ -30,7 +30,9 @@ def normalised(response, *typed: str) -> str:
     """The page without what differs by nature: CSRF tokens and the login typed back."""
     html = response.content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-    html = re.sub(r"captcha/image/[0-9a-f]+/|captcha_0\" value=\"[0-9a-f]+", "", html)
+    html = re.sub(
+        r"captcha/(image|audio)/[0-9a-f]+(/|\.wav)|captcha_0\" value=\"[0-9a-f]+", "", html
+    )
     for value in typed:
         html = html.replace(f'value="{value}"', 'value=""')
     return html

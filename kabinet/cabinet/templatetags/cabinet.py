@@ -35,7 +35,11 @@ def area(value):
 @register.filter
 def rate(value):
     """{{ line.rate|rate }} → "9,5", "16", "8,25" (a rate in %, zeros trimmed)."""
-    return area(value)
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return format_decimal(number, min_places=0, max_places=2)
 
 
 _NO_RECALCULATION = '<td class="num m-hide">—</td>'

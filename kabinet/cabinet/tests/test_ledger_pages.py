@@ -97,7 +97,7 @@ def test_the_charges_page_shows_the_latest_period_with_a_picker(owner_client, ka
     assert f"Итого начислено за октябрь 2014: 3{NNBSP}195,03 ₽" in page
     assert "Начисление за октябрь 2014 года" in page
     # Per service: unit, tariff, volume, base sum, the common share (none here), total.
-    assert "Горячее водоснабжение 88,26 6,0301 куб. м. 532,22 — — 532,22" in page
+    assert "Горячее водоснабжение 88,26 6,0301 м³ 532,22 — — 532,22" in page
     assert "Пени" in page and "11,53" in page
     assert f"Итого 3{NNBSP}183,50 0,00 0,00 3{NNBSP}195,03" in page
     assert f'href="/cabinet/{kamal.pk}/receipts/pdf/?month=2014-10">Распечатать квитанцию' in body
