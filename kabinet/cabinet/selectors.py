@@ -6,8 +6,8 @@ accounts with their addresses and balances (a prepared query, kabinet/core/prepa
 
 import datetime
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import OuterRef
