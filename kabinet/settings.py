@@ -145,6 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "kabinet.accounts.validators.MaximumLengthValidator"},
+    {"NAME": "kabinet.accounts.validators.VisiblePasswordValidator"},  # not 8 spaces
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -137,7 +137,9 @@ def user_register(
     user.set_password(password)
     try:
         with transaction.atomic(durable=True):
-            if selectors.username_exists(username=username):
+            if selectors.username_exists(username=username) or selectors.username_confusable(
+                username=username
+            ):
                 raise RegistrationConflict("username")
             if selectors.email_exists(email=email):
                 raise RegistrationConflict("email")
