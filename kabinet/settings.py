@@ -40,6 +40,13 @@ if PRODUCTION and (DEBUG or SECRET_KEY == _DEMO_KEY):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mails point at SITE_URL: in production it must be the site's https address.
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PRODUCTION=1 needs SITE_URL=https://… (the links in e-mails).")
+if PRODUCTION and not os.environ.get("SMTP_URL"):
+    raise ImproperlyConfigured(
+        "PRODUCTION=1 needs SMTP_URL=smtp://…: activation and recovery mail must be sent."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,7 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kabinet.core.middleware.StaticFilesMiddleware",  # WhiteNoise, without the manifest
     "kabinet.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store, private
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,11 +240,16 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if not PRODUCTION
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "kabinet.core.staticfiles.ManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Production serves the collected, hashed files (`manage.py collectstatic`, run by the
+# deploy step: docs/security.md). Until it has run, pages still render (a name missing
+# from the manifest falls back to the plain one) and the files are served from the
+# source folders: a forgotten step costs speed, never a 500.
+STATIC_MANIFEST_PRESENT = (STATIC_ROOT / "staticfiles.json").exists()
+WHITENOISE_USE_FINDERS = not PRODUCTION or not STATIC_MANIFEST_PRESENT
 
 # --- uploaded files -------------------------------------------------------
 # Kept by the back office (bank registers as loaded); never served as static files.
@@ -333,6 +345,23 @@ RECEIPTS_MAIL_ATTEMPTS = 5
 RECEIPTS_MAIL_RETRY_AFTER = timedelta(minutes=1)
 
 # --- security -------------------------------------------------------------
+# Behind a reverse proxy (nginx, a load balancer) that terminates TLS: TRUSTED_PROXY_COUNT=1
+# (the number of proxies in front of Kabinet, each appending to X-Forwarded-For). Then
+# X-Forwarded-Proto says whether the request came by https, and the client's address is
+# read from X-Forwarded-For, the same way for the security log, throttling and the
+# login history (core.security.client_ip, django-axes' resolver). Without proxies,
+# nothing a client sends in these headers is believed.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AXES_CLIENT_IP_CALLABLE = "kabinet.core.security.client_ip"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# HSTS: browsers go to https only, for a year, subdomains included (preload-ready).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
