@@ -167,6 +167,11 @@ ACCOUNT_ACTIVATION_TIMEOUT = int(os.environ.get("ACCOUNT_ACTIVATION_TIMEOUT", 3 
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3600))  # seconds
 ACCOUNT_MAIL_COOLDOWN = 60  # seconds between two activation / recovery e-mails to one user
 ACCOUNT_REMEMBER_ME_AGE = 30 * 24 * 3600  # "Запомнить?" checked; unchecked: until browser closes
+# Without "Запомнить?" the cookie ends with the browser and the server forgets the session
+# after this long without a request (idle timeout; each use renews it, at most every
+# ACCOUNT_SESSION_TOUCH_INTERVAL). With it: ACCOUNT_REMEMBER_ME_AGE without a request.
+ACCOUNT_SESSION_IDLE_TIMEOUT = int(os.environ.get("ACCOUNT_SESSION_IDLE_TIMEOUT", 2 * 3600))
+SESSION_COOKIE_AGE = ACCOUNT_SESSION_IDLE_TIMEOUT
 
 # The profile (docs/profile.md).
 # The link confirming a new e-mail address is valid this long, in seconds.
@@ -189,6 +194,8 @@ ACCOUNT_ATTACH_MAX_WRONG_PER_USER = 10
 ACCOUNT_ATTACH_ALERT_PER_ACCOUNT = 5
 ACCOUNT_ATTACH_WINDOW = timedelta(hours=1)
 ACCOUNT_ATTACH_LOCKOUT = timedelta(hours=1)
+# Attach attempts are kept this long (an audit trail), then `manage.py housing_purge`.
+ACCOUNT_ATTACH_ATTEMPT_RETENTION = timedelta(days=180)
 
 # Login throttling (kabinet/accounts/throttle.py, docs/security.md). Failures within the
 # window are counted by login, by address + login and by address. A login's own count only
@@ -210,8 +217,11 @@ ACCOUNT_LOGIN_LIMITS = {
         "lock_per_address": 20,
     },
 }
-# Failed logins (a keyed digest of the login, the address, the time) are deleted after this.
+# Failed logins (a keyed digest of the login, the address, the time) are deleted after this,
+# the login history (django-axes' AccessLog: time, address, browser) after that, by
+# `manage.py accounts_purge` (daily).
 ACCOUNT_LOGIN_FAILURE_RETENTION = timedelta(days=1)
+ACCOUNT_LOGIN_HISTORY_RETENTION = timedelta(days=180)
 
 # django-axes keeps the history of successful logins (shown in "Скачать мои данные") and
 # nothing else: its handler records no failures and locks nobody (accounts/security.py).

@@ -114,10 +114,8 @@ def register(request):
         except services.RegistrationConflict as conflict:
             form.add_error(conflict.field, form.taken_error(conflict.field))
         else:
-            request.session[REGISTERED_SESSION_KEY] = {
-                "email": registered.user.email,
-                "sent": registered.mail is not None,
-            }
+            # The mail is queued (the task worker sends it): the page says so.
+            request.session[REGISTERED_SESSION_KEY] = {"email": registered.user.email}
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 

@@ -198,14 +198,15 @@ def test_it_shows_no_server_path_outside_the_demo(client, settings, tmp_path):
     assert str(tmp_path) not in html and ".eml" not in html and "Демонстрационный" not in html
 
 
-def test_it_keeps_the_account_when_the_mail_fails_and_says_so(client, monkeypatch, caplog):
+def test_it_keeps_the_account_when_the_mail_fails_and_logs_it(client, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("down")
 
     monkeypatch.setattr(emails, "send", broken)
     with caplog.at_level(logging.INFO, logger="kabinet.security"):
         response = client.post(REGISTER, registration_data(), follow=True)
-    assert "письмо со ссылкой для активации отправить не удалось" in response.content.decode()
+    # Sent by the task worker: the page cannot know; the worker logs the failure.
+    assert "Мы отправили письмо" in response.content.decode()
     user = User.objects.get(username="Ivanov")
     assert AccountToken.objects.filter(user=user).count() == 1
     assert any(

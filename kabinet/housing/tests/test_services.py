@@ -290,3 +290,18 @@ def test_nobody_sets_another_users_subscriptions(user, kamal):
     )
     assert not AccountLink.objects.get(user=spouse).receipts_by_email
     assert not AccountLink.objects.filter(user=user).exists()
+
+
+def test_the_daily_purge_removes_attach_attempts_after_180_days(user, kamal, time_machine):
+    from django.core.management import call_command
+
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    time_machine.move_to(start, tick=False)
+    with pytest.raises(AttachRefused):
+        account_attach(user=user, account_id=kamal.pk, **WRONG)
+    time_machine.move_to(start + datetime.timedelta(days=100), tick=False)
+    account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    time_machine.move_to(start + datetime.timedelta(days=180, seconds=1), tick=False)
+    call_command("housing_purge")
+    assert outcomes() == [Outcome.ATTACHED]  # the wrong proof is gone, the later try stays
+    assert AccountLink.objects.filter(user=user, account=kamal).exists()  # links are untouched
