@@ -7,6 +7,8 @@ Text that comes from people (service names, units, reasons) is escaped; numbers 
 month names are formatted here and hold no markup.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -53,6 +55,16 @@ class _Balance:
         if value < 0:
             return self.credit % {"sum": format_money(-value)}
         return format_money(value)
+
+
+@register.filter
+def balance(value):
+    """{{ flow.opening|balance }} → "долг 1 234,56", "переплата 500,00" or "0,00"."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return _Balance()(number)
 
 
 def _cell(value, label: str, *, optional: bool = False) -> str:
