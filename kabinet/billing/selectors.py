@@ -264,11 +264,6 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
     return result
 
 
-def account_payments(*, account_id: int):
-    """The account's payments, newest first (a queryset, for pagination)."""
-    return Payment.objects.filter(account_id=account_id).order_by("-paid_on", "-id")
-
-
 # --- one period's recalculations with their grounds ------------------------------------
 
 
