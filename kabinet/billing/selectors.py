@@ -1,9 +1,10 @@
-"""Reads of the billing ledgers: balances, a period's charges, totals by period, payments,
-tariffs in force, and the last payment that proves an account is one's own.
+"""Reads of the billing ledgers: balances, a period's charges, totals by period, a
+period's recalculations with their grounds, the money flow by month, tariffs in force,
+and the last payment that proves an account is one's own.
 
 A balance is always a sum, never a stored number. The functions that serve the
 resident's pages run a fixed number of queries whatever the length of the history
-(asserted in kabinet/cabinet/tests/test_views.py).
+(asserted in kabinet/cabinet/tests/test_views.py and test_ledger_pages.py).
 """
 
 import datetime
