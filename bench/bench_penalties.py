@@ -17,16 +17,13 @@ second. The ratio is how many times the penalty step fits in the run's time: tar
 """
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.bench_billing_run import _run
 from bench.harness import Context, Result, benchmark
 from kabinet.core.periods import add_months
 
@@ -89,15 +86,6 @@ def _history(organization_id: int, month: datetime.date) -> None:
             )
 
 
-def _run(organization_id: int, month) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
-    result = subprocess.run(
-        [sys.executable, "-c", RUN_IN_A_FRESH_PROCESS, str(organization_id), month.isoformat()],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def _penalties_alone(organization_id: int, month) -> tuple[float, int, int]:
     """(seconds, penalties, lines) of the penalty step over every chunk, rolled back."""
     from django.conf import settings
@@ -141,7 +129,7 @@ def penalties_benchmark(context: Context) -> Result:
     statistics_refresh()
 
     # The run first: it reads the history cold, as a run does; then the step alone.
-    run = _run(organization.pk, month)
+    run = _run(organization.pk, month, RUN_IN_A_FRESH_PROCESS)
     assert run["status"] == "done", run
     seconds, penalties, lines = _penalties_alone(organization.pk, month)
     accounts = organization.accounts.count()
