@@ -18,7 +18,6 @@ second. The ratio is how many times the penalty step fits in the run's time: tar
 
 import datetime
 import time
-from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -29,7 +28,6 @@ from kabinet.core.periods import add_months
 
 CITY = "г. Пенеград"
 STREETS = ["ул. Долговая", "ул. Платежная"]
-ROOT = Path(__file__).resolve().parent.parent
 HISTORY = 24
 
 RUN_IN_A_FRESH_PROCESS = """
