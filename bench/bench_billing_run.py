@@ -64,10 +64,11 @@ def _company(name: str, inn: str, count: int, month):
     return company.organization
 
 
-def _run(organization_id: int, month) -> dict:
+def _run(organization_id: int, month, script: str = RUN_IN_A_FRESH_PROCESS) -> dict:
+    """The JSON the script prints, run in a fresh process (bench_penalties runs its own)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
     result = subprocess.run(
-        [sys.executable, "-c", RUN_IN_A_FRESH_PROCESS, str(organization_id), month.isoformat()],
+        [sys.executable, "-c", script, str(organization_id), month.isoformat()],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(result.stdout.strip().splitlines()[-1])

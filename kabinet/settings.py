@@ -41,6 +41,13 @@ if PRODUCTION and (DEBUG or SECRET_KEY == _DEMO_KEY):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mails point at SITE_URL: in production it must be the site's https address.
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PRODUCTION=1 needs SITE_URL=https://… (the links in e-mails).")
+if PRODUCTION and not os.environ.get("SMTP_URL"):
+    raise ImproperlyConfigured(
+        "PRODUCTION=1 needs SMTP_URL=smtp://…: activation and recovery mail must be sent."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,7 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kabinet.core.middleware.StaticFilesMiddleware",  # WhiteNoise, without the manifest
     "kabinet.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store, private
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "kabinet.accounts.validators.MaximumLengthValidator"},
+    {"NAME": "kabinet.accounts.validators.VisiblePasswordValidator"},  # not 8 spaces
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -160,6 +168,11 @@ ACCOUNT_ACTIVATION_TIMEOUT = int(os.environ.get("ACCOUNT_ACTIVATION_TIMEOUT", 3 
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3600))  # seconds
 ACCOUNT_MAIL_COOLDOWN = 60  # seconds between two activation / recovery e-mails to one user
 ACCOUNT_REMEMBER_ME_AGE = 30 * 24 * 3600  # "Запомнить?" checked; unchecked: until browser closes
+# Without "Запомнить?" the cookie ends with the browser and the server forgets the session
+# after this long without a request (idle timeout; each use renews it, at most every
+# ACCOUNT_SESSION_TOUCH_INTERVAL). With it: ACCOUNT_REMEMBER_ME_AGE without a request.
+ACCOUNT_SESSION_IDLE_TIMEOUT = int(os.environ.get("ACCOUNT_SESSION_IDLE_TIMEOUT", 2 * 3600))
+SESSION_COOKIE_AGE = ACCOUNT_SESSION_IDLE_TIMEOUT
 
 # The profile (docs/profile.md).
 # The link confirming a new e-mail address is valid this long, in seconds.
@@ -182,6 +195,8 @@ ACCOUNT_ATTACH_MAX_WRONG_PER_USER = 10
 ACCOUNT_ATTACH_ALERT_PER_ACCOUNT = 5
 ACCOUNT_ATTACH_WINDOW = timedelta(hours=1)
 ACCOUNT_ATTACH_LOCKOUT = timedelta(hours=1)
+# Attach attempts are kept this long (an audit trail), then `manage.py housing_purge`.
+ACCOUNT_ATTACH_ATTEMPT_RETENTION = timedelta(days=180)
 
 # Login throttling (kabinet/accounts/throttle.py, docs/security.md). Failures within the
 # window are counted by login, by address + login and by address. A login's own count only
@@ -203,8 +218,11 @@ ACCOUNT_LOGIN_LIMITS = {
         "lock_per_address": 20,
     },
 }
-# Failed logins (a keyed digest of the login, the address, the time) are deleted after this.
+# Failed logins (a keyed digest of the login, the address, the time) are deleted after this,
+# the login history (django-axes' AccessLog: time, address, browser) after that, by
+# `manage.py accounts_purge` (daily).
 ACCOUNT_LOGIN_FAILURE_RETENTION = timedelta(days=1)
+ACCOUNT_LOGIN_HISTORY_RETENTION = timedelta(days=180)
 
 # django-axes keeps the history of successful logins (shown in "Скачать мои данные") and
 # nothing else: its handler records no failures and locks nobody (accounts/security.py).
@@ -233,11 +251,16 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if not PRODUCTION
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "kabinet.core.staticfiles.ManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Production serves the collected, hashed files (`manage.py collectstatic`, run by the
+# deploy step: docs/security.md). Until it has run, pages still render (a name missing
+# from the manifest falls back to the plain one) and the files are served from the
+# source folders: a forgotten step costs speed, never a 500.
+STATIC_MANIFEST_PRESENT = (STATIC_ROOT / "staticfiles.json").exists()
+WHITENOISE_USE_FINDERS = not PRODUCTION or not STATIC_MANIFEST_PRESENT
 
 # --- uploaded files -------------------------------------------------------
 # Kept by the back office (bank registers as loaded); never served as static files.
@@ -333,6 +356,23 @@ RECEIPTS_MAIL_ATTEMPTS = 5
 RECEIPTS_MAIL_RETRY_AFTER = timedelta(minutes=1)
 
 # --- security -------------------------------------------------------------
+# Behind a reverse proxy (nginx, a load balancer) that terminates TLS: TRUSTED_PROXY_COUNT=1
+# (the number of proxies in front of Kabinet, each appending to X-Forwarded-For). Then
+# X-Forwarded-Proto says whether the request came by https, and the client's address is
+# read from X-Forwarded-For, the same way for the security log, throttling and the
+# login history (core.security.client_ip, django-axes' resolver). Without proxies,
+# nothing a client sends in these headers is believed.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AXES_CLIENT_IP_CALLABLE = "kabinet.core.security.client_ip"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# HSTS: browsers go to https only, for a year, subdomains included (preload-ready).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)

@@ -89,3 +89,14 @@ def test_the_register_benchmark_imports_the_whole_register(tmp_path):
     assert registers["name"] == "registers" and registers["unit"] == "lines/s"
     assert "bulk_create of the same 300 parsed lines" in registers["baseline_label"]
     assert "peak RSS" in registers["baseline_label"]
+
+
+def test_the_ledger_page_benchmarks_serve_both_pages(tmp_path):
+    # A smoke run (200 accounts, 3 months, short rounds): each benchmark checks that the
+    # server answers its page with its content, and fails otherwise.
+    result = _bench("charges_page", "payments_page", "--quick", "--json",
+                    str(tmp_path / "results.json"))  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert [r["name"] for r in results] == ["charges_page", "payments_page"]
+    assert all("months of history each" in r["baseline_label"] for r in results)

@@ -89,7 +89,8 @@ class RegistrationForm(CaptchaDescribedMixin, PasswordPairMixin, forms.Form):
     username = forms.CharField(
         label=_("Имя пользователя"),
         help_text=_(
-            "Русские и латинские буквы, цифры, дефис или подчеркивание; начинается с буквы; "
+            "Русские или латинские буквы (одного алфавита), цифры, дефис или подчеркивание; "
+            "начинается с буквы; "
             "не более 30 символов."
         ),
         error_messages={"required": _("Придумайте имя пользователя.")},
@@ -151,12 +152,22 @@ class RegistrationForm(CaptchaDescribedMixin, PasswordPairMixin, forms.Form):
         if "captcha" not in self.errors:
             if username and selectors.username_exists(username=username):
                 self.add_error("username", self.taken_error("username"))
+            elif username and selectors.username_confusable(username=username):
+                self.add_error("username", self.taken_error("confusable"))
             if email and selectors.email_exists(email=email):
                 self.add_error("email", self.taken_error("email"))
         return cleaned
 
     @staticmethod
     def taken_error(field: str) -> ValidationError:
+        if field == "confusable":
+            return ValidationError(
+                _(
+                    "Это имя пользователя похоже на уже занятое (одинаковые на вид русские и "
+                    "латинские буквы, цифры 0 и 1). Выберите другое."
+                ),
+                code="confusable",
+            )
         if field == "username":
             return ValidationError(
                 _("Это имя пользователя уже занято (регистр букв не важен). Выберите другое."),

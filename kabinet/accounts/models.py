@@ -39,6 +39,9 @@ class User(AbstractUser):
     # Part of every session's proof (get_session_auth_hash): a new salt ends every
     # session but the one that is re-signed (docs/profile.md, "Active sessions").
     session_salt = models.CharField(max_length=32, blank=True, editable=False)
+    # The login's shape (validators.username_skeleton), kept in step by save(): a new
+    # login that looks like an existing one ("аdmin", "ОРЕRАТОR") is refused.
+    username_skeleton = models.CharField(max_length=150, blank=True, editable=False)
 
     objects = KabinetUserManager()
 
@@ -53,6 +56,18 @@ class User(AbstractUser):
                 name="user_email_ci_unique",
             ),
         ]
+        indexes = [models.Index(fields=["username_skeleton"], name="user_username_skeleton")]
+
+    def save(self, *args, **kwargs):
+        from .validators import username_skeleton
+
+        skeleton = username_skeleton(self.username or "")
+        if skeleton != self.username_skeleton:
+            self.username_skeleton = skeleton
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "username" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return self.username

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .devices import device_name
 from .models import AccountToken, User, UserSession
-from .validators import phone_display, username_normalize
+from .validators import phone_display, username_normalize, username_skeleton
 
 TOKEN_MAX_LENGTH = 128  # longer input is not a token of ours: refused without a query
 
@@ -42,6 +42,11 @@ def user_find_by_login(*, login: str) -> User | None:
 
 def username_exists(*, username: str) -> bool:
     return User.objects.with_username(username.strip()).exists()
+
+
+def username_confusable(*, username: str) -> bool:
+    """Does an existing login look like this one (the same skeleton: "аdmin", "ADMlN")?"""
+    return User.objects.filter(username_skeleton=username_skeleton(username.strip())).exists()
 
 
 def email_exists(*, email: str, except_user_id: int | None = None) -> bool:

@@ -50,8 +50,7 @@ class TokenRefused(Exception):
 
 @dataclass(frozen=True)
 class Registered:
-    user: User
-    mail: emails.Sent | None  # None: the activation e-mail could not be sent
+    user: User  # the activation mail is queued for the task worker
 
 
 def activation_lifetime() -> timedelta:
@@ -137,7 +136,9 @@ def user_register(
     user.set_password(password)
     try:
         with transaction.atomic(durable=True):
-            if selectors.username_exists(username=username):
+            if selectors.username_exists(username=username) or selectors.username_confusable(
+                username=username
+            ):
                 raise RegistrationConflict("username")
             if selectors.email_exists(email=email):
                 raise RegistrationConflict("email")
@@ -153,9 +154,6 @@ def user_register(
                 )
                 for document in accepted
             )
-            token = _token_issue(
-                user=user, purpose=Purpose.ACTIVATION, lifetime=activation_lifetime()
-            )
     except IntegrityError as error:
         # Someone took the login or the address between our check and our insert.
         if selectors.username_exists(username=username):
@@ -164,18 +162,35 @@ def user_register(
             raise RegistrationConflict("email") from error
         raise
     log_event("registration", ip=ip, user_id=user.pk)
-    sent = _send_activation(user=user, token=token, ip=ip)
-    if sent:
-        log_event("activation.sent", ip=ip, user_id=user.pk)
-    return Registered(user=user, mail=sent)
+    _mail_enqueue(kind=MAIL_ACTIVATION, user_id=user.pk, ip=ip)
+    return Registered(user=user)
 
 
-def activation_resend(*, login: str, ip: str | None) -> None:
-    """Send a new activation link if `login` names an account awaiting activation.
+MAIL_ACTIVATION = "activation"
+MAIL_PASSWORD_RESET = "password_reset"
 
-    Says nothing either way: the caller answers alike for every login.
-    """
-    user = selectors.user_find_by_login(login=login)
+
+def _mail_enqueue(*, kind: str, user_id: int | None, ip: str | None) -> None:
+    """Queue the mail for the task worker; an unknown login queues a task that sends
+    nothing, so every answer costs the same (docs/security.md)."""
+    from .tasks import account_mail_task
+
+    account_mail_task.enqueue(kind=kind, user_id=user_id, ip=ip)
+
+
+def account_mail_send(*, kind: str, user_id: int | None, ip: str | None) -> None:
+    """The task worker's half of activation and recovery: check the user again, issue a
+    link (one per ACCOUNT_MAIL_COOLDOWN) and send it. The outcome goes to the security log."""
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if kind == MAIL_ACTIVATION:
+        _activation_send(user=user, ip=ip)
+    elif kind == MAIL_PASSWORD_RESET:
+        _password_reset_send(user=user, ip=ip)
+    else:
+        raise ValueError(f"Unknown account mail: {kind!r}")
+
+
+def _activation_send(*, user: User | None, ip: str | None) -> None:
     if user is None or not user.can_self_activate or not user.email:
         log_event("activation.resend", ip=ip, user_id=user.pk if user else None, result="ignored")
         return
@@ -186,6 +201,16 @@ def activation_resend(*, login: str, ip: str | None) -> None:
         token = _token_issue(user=user, purpose=Purpose.ACTIVATION, lifetime=activation_lifetime())
     if _send_activation(user=user, token=token, ip=ip):
         log_event("activation.sent", ip=ip, user_id=user.pk)
+
+
+def activation_resend(*, login: str, ip: str | None) -> None:
+    """Queue a new activation link if `login` names an account awaiting activation.
+
+    Says nothing either way: the caller answers alike for every login, and the
+    request costs the same (the worker decides, `account_mail_send`).
+    """
+    user = selectors.user_find_by_login(login=login)
+    _mail_enqueue(kind=MAIL_ACTIVATION, user_id=user.pk if user else None, ip=ip)
 
 
 def _token_redeem(*, token: str, purpose: str, ip: str | None) -> AccountToken:
@@ -233,12 +258,17 @@ def user_activate(*, token: str, ip: str | None) -> User:
 
 
 def password_reset_request(*, login: str, ip: str | None) -> None:
-    """Mail a password recovery link if `login` names an account that may have one.
+    """Queue a password recovery link if `login` names an account that may have one.
 
-    Says nothing either way: the caller answers alike for every login. An account
+    Says nothing either way: the caller answers alike for every login, and the
+    request costs the same (the worker decides, `account_mail_send`). An account
     awaiting activation may recover too (following the link proves the address).
     """
     user = selectors.user_find_by_login(login=login)
+    _mail_enqueue(kind=MAIL_PASSWORD_RESET, user_id=user.pk if user else None, ip=ip)
+
+
+def _password_reset_send(*, user: User | None, ip: str | None) -> None:
     if user is None or not user.email or not (user.is_active or user.can_self_activate):
         log_event(
             "password_reset.requested", ip=ip, user_id=user.pk if user else None, result="ignored"
@@ -531,11 +561,15 @@ def user_erase(*, user: User, ip: str | None, by: User | None = None) -> None:
 class Purged:
     sessions: int
     consents: int
+    login_failures: int = 0
+    login_history: int = 0
 
 
 def personal_data_purge(*, now=None) -> Purged:
-    """Delete expired session rows and the proofs of consent of users deleted more than
-    ACCOUNT_CONSENT_PROOF_RETENTION_YEARS ago (`manage.py accounts_purge`, daily)."""
+    """Delete expired session rows, the proofs of consent of users deleted more than
+    ACCOUNT_CONSENT_PROOF_RETENTION_YEARS ago, failed logins older than
+    ACCOUNT_LOGIN_FAILURE_RETENTION and the login history older than
+    ACCOUNT_LOGIN_HISTORY_RETENTION (`manage.py accounts_purge`, daily)."""
     now = now or timezone.now()
     years = settings.ACCOUNT_CONSENT_PROOF_RETENTION_YEARS
     try:
@@ -547,6 +581,18 @@ def personal_data_purge(*, now=None) -> Purged:
         consents, _by_model = Consent.objects.filter(
             user__isnull=True, withdrawn_at__lte=cutoff
         ).delete()
-    if ended or consents:
-        log_event("personal_data.purged", sessions=ended, consents=consents)
-    return Purged(sessions=ended, consents=consents)
+        failures = throttle.failures_purge(now=now)
+        history, _by_model = AccessLog.objects.filter(
+            attempt_time__lt=now - settings.ACCOUNT_LOGIN_HISTORY_RETENTION
+        ).delete()
+    if ended or consents or failures or history:
+        log_event(
+            "personal_data.purged",
+            sessions=ended,
+            consents=consents,
+            login_failures=failures,
+            login_history=history,
+        )
+    return Purged(
+        sessions=ended, consents=consents, login_failures=failures, login_history=history
+    )

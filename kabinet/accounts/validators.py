@@ -37,6 +37,66 @@ class MaximumLengthValidator:
         return _("Не более %(max)d символов.") % {"max": self.max_length}
 
 
+# Characters with no visible shape (the categories below, and blanks Unicode counts as
+# letters or symbols): a password made only of them is refused.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+_BLANKS = set("\u115f\u1160\u3164\uffa0\u2800\u180e\u2028\u2029")
+
+
+def is_invisible(char: str) -> bool:
+    return char.isspace() or char in _BLANKS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+class VisiblePasswordValidator:
+    """Refuse passwords made only of spaces or invisible characters (eight spaces, eight
+    zero-width spaces): the length rule counts them, a person cannot see or retype them."""
+
+    def validate(self, password, user=None):
+        if password and all(is_invisible(char) for char in password):
+            raise ValidationError(
+                _("Пароль не может состоять только из пробелов и невидимых символов."),
+                code="password_invisible",
+            )
+
+    def get_help_text(self):
+        return _("Не только пробелы и невидимые символы.")
+
+
+# Letters that look alike in the Latin, Cyrillic and Greek alphabets, mapped to one Latin
+# shape (after Unicode's confusables.txt, for the letters a login may hold and the Greek
+# ones that look the same), and digits that pass for letters. Two logins with the same
+# skeleton look the same on screen: "Аdmin" (Cyrillic А) and "admin", "ОРЕRАТОR" and
+# "operator", "l1ly" and "llly".
+_CONFUSABLES = {
+    # Cyrillic capitals and small letters
+    **dict(zip("АВЕЗКМНОРСТУХЅІЈ", "ABE3KMHOPCTYXSIJ", strict=True)),
+    **dict(zip("аезкорсухѕіјԁԛԝ", "ae3kopcyxsijdqw", strict=True)),
+    # Greek capitals and small letters
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+    **dict(zip("αικνορτυχ", "aikvoptux", strict=True)),
+    # Digits and letters that pass for one another
+    "0": "o",
+    "1": "l",
+    "I": "l",
+    "|": "l",
+}
+
+
+def username_skeleton(value: str) -> str:
+    """The login's shape: confusable letters mapped to one form, then case folded."""
+    return "".join(_CONFUSABLES.get(char, char) for char in value).casefold().replace("i", "l")
+
+
+def username_scripts(value: str) -> set[str]:
+    """The alphabets of the login's letters: {"latin"}, {"cyrillic"}, or both."""
+    scripts = set()
+    for char in value:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            scripts.add(name.split(" ", 1)[0].lower())
+    return scripts
+
+
 def username_normalize(value: str) -> str:
     """NFKC, as Django does for logins: "й" typed as "и" + breve is the letter "й"."""
     return unicodedata.normalize("NFKC", value.strip())
@@ -62,6 +122,15 @@ def validate_username(value: str) -> None:
                 "(без пробелов)."
             ),
             code="charset",
+        )
+    # "аdmin" with a Cyrillic "а" looks like "admin": one alphabet per login.
+    if len(username_scripts(value)) > 1:
+        raise ValidationError(
+            gettext_lazy(
+                "Имя пользователя должно быть написано буквами одного алфавита: только "
+                "русскими или только латинскими."
+            ),
+            code="mixed_script",
         )
 
 

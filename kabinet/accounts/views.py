@@ -114,33 +114,32 @@ def register(request):
         except services.RegistrationConflict as conflict:
             form.add_error(conflict.field, form.taken_error(conflict.field))
         else:
-            request.session[REGISTERED_SESSION_KEY] = {
-                "email": registered.user.email,
-                "sent": registered.mail is not None,
-                "saved_to": registered.mail.saved_to if registered.mail else None,
-            }
+            # The mail is queued (the task worker sends it): the page says so.
+            request.session[REGISTERED_SESSION_KEY] = {"email": registered.user.email}
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 
 
-def _display_path(path: str | None) -> str | None:
-    if not path:
+def _demo_mail_dir() -> str | None:
+    """Where the demo writes mail, shown in the demo only (`make run` sets DEBUG): a
+    server's file paths are nobody's business on a real site."""
+    mailer = settings.MAILERS.get("default", {})
+    if not settings.DEBUG or mailer.get("BACKEND") != "kabinet.accounts.mail.EmlFileBackend":
         return None
+    path = Path(mailer.get("OPTIONS", {}).get("file_path", settings.MAIL_DIR)).resolve()
     try:
-        return str(Path(path).resolve().relative_to(settings.BASE_DIR))
+        return str(path.relative_to(settings.BASE_DIR))
     except ValueError:
-        return path
+        return str(path)
 
 
 @never_cache
 def register_done(request):
     registered = request.session.get(REGISTERED_SESSION_KEY) or {}
-    saved_to = registered.get("saved_to")
     context = {
         "email": registered.get("email"),
         "sent": registered.get("sent", True),
-        "saved_to": _display_path(saved_to),
-        "mail_dir": _display_path(str(Path(saved_to).parent)) if saved_to else None,
+        "mail_dir": _demo_mail_dir(),
         "valid_days": services.activation_lifetime().days,
     }
     return render(request, "accounts/register_done.html", context)

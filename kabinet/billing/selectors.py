@@ -1,9 +1,10 @@
-"""Reads of the billing ledgers: balances, a period's charges, totals by period, payments,
-tariffs in force, and the last payment that proves an account is one's own.
+"""Reads of the billing ledgers: balances, a period's charges, totals by period, a
+period's recalculations with their grounds, the money flow by month, tariffs in force,
+and the last payment that proves an account is one's own.
 
 A balance is always a sum, never a stored number. The functions that serve the
 resident's pages run a fixed number of queries whatever the length of the history
-(asserted in kabinet/cabinet/tests/test_views.py).
+(asserted in kabinet/cabinet/tests/test_views.py and test_ledger_pages.py).
 """
 
 import datetime
@@ -21,10 +22,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from kabinet.core.money import ZERO, round_money
-from kabinet.core.periods import add_months, month_end
+from kabinet.core.periods import add_months
 from kabinet.core.prepared import PreparedQuery
 
 from .models import ZONE_NAMES, Charge, Payment, Penalty, Recalculation, Service, Tariff
@@ -210,49 +211,59 @@ class PeriodTotals:
         return self.amount + self.common_amount
 
 
-def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
-    """Totals by period, newest first: two queries whatever the length of the history."""
-    charges = (
+def _charges_by_period_query(account_id):
+    return (
         Charge.objects.filter(account_id=account_id)
         .values("period__month")
         .annotate(
-            amount=Sum("amount"),
-            common_amount=Sum("common_amount"),
-            recalculation=Sum("recalculation"),
-            total=Sum("total"),
+            sum_amount=Sum("amount"),
+            sum_common=Sum("common_amount"),
+            sum_recalculation=Sum("recalculation"),
+            sum_total=Sum("total"),
         )
         .order_by()
+        .values_list("period__month", "sum_amount", "sum_common", "sum_recalculation", "sum_total")
     )
-    penalties = (
+
+
+def _penalties_by_period_query(account_id):
+    return (
         Penalty.objects.filter(account_id=account_id)
         .values("period__month")
-        .annotate(amount=Sum("amount"))
+        .annotate(sum_amount=Sum("amount"))
         .order_by()
+        .values_list("period__month", "sum_amount")
     )
-    months: dict[datetime.date, dict] = {}
-    for row in charges:
-        months[row["period__month"]] = row
-    penalty_by_month = {row["period__month"]: round_money(row["amount"]) for row in penalties}
+
+
+# The history pages' queries, compiled once per process (kabinet/core/prepared.py).
+_charges_by_period = PreparedQuery(_charges_by_period_query)
+_penalties_by_period = PreparedQuery(_penalties_by_period_query)
+
+
+def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
+    """Totals by period, newest first: two queries whatever the length of the history."""
+    months = {row[0]: row[1:] for row in _charges_by_period.rows(account_id=account_id)}
+    penalty_by_month = {
+        month: round_money(amount)
+        for month, amount in _penalties_by_period.rows(account_id=account_id)
+    }
     result = []
+    nothing = (ZERO, ZERO, ZERO, ZERO)
     for month in sorted(set(months) | set(penalty_by_month), reverse=True):
-        row = months.get(month, {})
+        amount, common, recalculation, total = months.get(month, nothing)
         penalty = penalty_by_month.get(month, ZERO)
         result.append(
             PeriodTotals(
                 month=month,
-                amount=round_money(row.get("amount") or ZERO),
-                common_amount=round_money(row.get("common_amount") or ZERO),
-                recalculation=round_money(row.get("recalculation") or ZERO),
+                amount=round_money(amount or ZERO),
+                common_amount=round_money(common or ZERO),
+                recalculation=round_money(recalculation or ZERO),
                 penalty=penalty,
-                total=round_money(row.get("total") or ZERO) + penalty,
+                total=round_money(total or ZERO) + penalty,
             )
         )
     return result
-
-
-def account_payments(*, account_id: int):
-    """The account's payments, newest first (a queryset, for pagination)."""
-    return Payment.objects.filter(account_id=account_id).order_by("-paid_on", "-id")
 
 
 # --- one period's recalculations with their grounds ------------------------------------
@@ -275,19 +286,41 @@ class RecalculationLine:
         return self.concerns_month < self.booked_in
 
 
+_RECALCULATION_COLUMNS = (
+    "service__name", "concerns_month", "kind", "reason", "volume", "amount",
+    "service__sort_order", "id",
+)  # fmt: skip
+
+
+def _latest_recalculations_query(account_id):
+    """The recalculations booked in the period of the account's latest charges."""
+    charges = Charge.objects.filter(account_id=account_id)
+    latest = charges.order_by("-period__month", "-period_id").values("period_id")[:1]
+    return (
+        Recalculation.objects.filter(account_id=account_id, period_id=Subquery(latest))
+        .order_by()
+        .values_list(*_RECALCULATION_COLUMNS)
+    )
+
+
+_latest_recalculations = PreparedQuery(_latest_recalculations_query)
+
+
 def account_period_recalculations(
-    *, account_id: int, month: datetime.date
+    *, account_id: int, month: datetime.date, latest: bool = False
 ) -> list[RecalculationLine]:
     """The recalculations booked in one month, with their grounds: one query. Those of
-    the month itself first, then those of earlier months, newest first."""
-    rows = (
-        Recalculation.objects.filter(account_id=account_id, period__month=month)
-        .order_by()
-        .values_list(
-            "service__name", "concerns_month", "kind", "reason", "volume", "amount",
-            "service__sort_order", "id",
+    the month itself first, then those of earlier months, newest first. With `latest`,
+    `month` is that of the account's latest charges (`account_period_charges()`), and
+    the query is the prepared one."""
+    if latest:
+        rows = _latest_recalculations.rows(account_id=account_id)
+    else:
+        rows = (
+            Recalculation.objects.filter(account_id=account_id, period__month=month)
+            .order_by()
+            .values_list(*_RECALCULATION_COLUMNS)
         )
-    )  # fmt: skip
     kinds = dict(Recalculation.Kind.choices)
     lines = sorted(
         rows, key=lambda row: (row[1] != month, -row[1].toordinal(), row[6], row[0], row[7])
@@ -341,6 +374,7 @@ class AccountLedger:
     month they were made in (as `account_balance` counts them)."""
 
     charges: dict[datetime.date, PeriodTotals]
+    payments: dict[datetime.date, list[PaymentLine]]  # by the month they were made in
     paid: dict[datetime.date, Decimal]
 
     @property
@@ -364,20 +398,36 @@ class AccountLedger:
         return charged - paid
 
 
-def account_ledger(*, account_id: int) -> AccountLedger:
-    """The account's charges, penalties and payments summed by month: three queries
-    whatever the length of the history."""
-    charges = {row.month: row for row in account_charge_history(account_id=account_id)}
-    paid = (
+def _payments_query(account_id):
+    return (
         Payment.objects.filter(account_id=account_id)
-        .annotate(month=TruncMonth("paid_on"))
-        .values("month")
-        .annotate(paid=Sum("amount"))
-        .order_by()
+        .order_by("paid_on", "id")
+        .values_list("paid_on", "amount", "source")
     )
+
+
+_account_payments = PreparedQuery(_payments_query)
+
+
+def account_ledger(*, account_id: int) -> AccountLedger:
+    """The account's charges and penalties by period and its payments (each, and summed
+    by the month they were made in): three queries whatever the length of the history
+    (the payments' rows grow by one or two a month)."""
+    charges = {row.month: row for row in account_charge_history(account_id=account_id)}
+    sources = dict(Payment.Source.choices)
+    payments: dict[datetime.date, list[PaymentLine]] = {}
+    for paid_on, amount, source in _account_payments.rows(account_id=account_id):
+        paid_on = _as_date(paid_on)
+        payments.setdefault(paid_on.replace(day=1), []).append(
+            PaymentLine(paid_on, amount, source, str(sources.get(source, source)))
+        )
     return AccountLedger(
         charges=charges,
-        paid={_as_date(row["month"]): round_money(row["paid"]) for row in paid},
+        payments=payments,
+        paid={
+            month: round_money(sum((p.amount for p in lines), ZERO))
+            for month, lines in payments.items()
+        },
     )
 
 
@@ -419,23 +469,11 @@ class MoneyFlow:
 
 
 def account_money_flow(
-    *, account_id: int, first: datetime.date, last: datetime.date, ledger: AccountLedger
+    *, first: datetime.date, last: datetime.date, ledger: AccountLedger
 ) -> MoneyFlow:
-    """Each month from `first` to `last` (first days of months): one query for the
-    payments of the range, the sums coming from `ledger` (`account_ledger`)."""
-    payments: dict[datetime.date, list[PaymentLine]] = {}
-    sources = dict(Payment.Source.choices)
-    rows = (
-        Payment.objects.filter(
-            account_id=account_id, paid_on__gte=first, paid_on__lte=month_end(last)
-        )
-        .order_by("paid_on", "id")
-        .values_list("paid_on", "amount", "source")
-    )
-    for paid_on, amount, source in rows:
-        payments.setdefault(paid_on.replace(day=1), []).append(
-            PaymentLine(paid_on, amount, source, str(sources.get(source, source)))
-        )
+    """Each month from `first` to `last` (first days of months), from `ledger`
+    (`account_ledger`): no query of its own."""
+    payments = ledger.payments
     months = []
     opening = ledger.balance_before(first)
     month = first

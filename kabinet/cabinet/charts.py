@@ -79,6 +79,60 @@ def _fmt(value: Decimal, places: int) -> str:
     return rules.format_reading(value, places)
 
 
+class _Frame:
+    """The plot's geometry: `count` bars side by side from `left`, values from 0 up to a
+    round number above `top`; the value ticks and the months under the bars."""
+
+    def __init__(self, *, count: int, top: Decimal, left: int = LEFT):
+        self.step = _nice_step(top)
+        self.scale_top = max(
+            self.step, (top / self.step).to_integral_value(rounding=ROUND_CEILING) * self.step
+        )
+        self.left = left
+        self.count = count
+        self.plot_height = HEIGHT - TOP - BOTTOM
+        self.slot = (WIDTH - left - RIGHT) / count
+        self.bar = self.slot * 0.7
+        self.baseline = TOP + self.plot_height
+        self.months: list[Label] = []
+        self.years: list[Label] = []
+
+    def y_of(self, value: Decimal) -> float:
+        return self.baseline - float(value / self.scale_top) * self.plot_height
+
+    def x_of(self, index: int) -> float:
+        return self.left + index * self.slot + (self.slot - self.bar) / 2
+
+    def label_month(self, index: int, month, next_month) -> None:
+        """Every month's name when they fit, otherwise every other one; the year under
+        January and under the first bar."""
+        middle = round(self.x_of(index) + self.bar / 2, 2)
+        if self.count <= 12 or index % 2 == (self.count - 1) % 2:
+            self.months.append(
+                Label(middle, self.baseline + 18, str(MONTHS_SHORT[month.month - 1]))
+            )
+        next_is_january = next_month is not None and next_month.month == 1
+        if month.month == 1 or (index == 0 and not next_is_january):
+            self.years.append(Label(middle, self.baseline + 34, f"{month:%Y}"))
+
+    def ticks(self, fmt) -> list[Label]:
+        exponent = self.step.normalize().as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        ticks, value = [], Decimal(0)
+        while value <= self.scale_top:
+            ticks.append(Label(self.left - 6, round(self.y_of(value), 2), fmt(value, places)))
+            value += self.step
+        return ticks
+
+    def chart(self, *, segments, title: str, summary: str, tick_format, zones=()) -> Chart:
+        return Chart(
+            width=WIDTH, height=HEIGHT, segments=segments, ticks=self.ticks(tick_format),
+            months=self.months, years=self.years, baseline=self.baseline,
+            plot_left=self.left, plot_right=WIDTH - RIGHT, title=title, summary=summary,
+            zones=list(zones),
+        )  # fmt: skip
+
+
 def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
     """Bars of the monthly use (newest `MAX_BARS` months with a use), oldest on the left.
     A use covering several months (a gap in the readings) is drawn as its monthly average."""
@@ -90,21 +144,11 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
     usable.reverse()
     places = max(meter.decimal_places, 0)
     unit = meter.unit
-    top = max(row.monthly for row in usable)
-    step = _nice_step(top)
-    scale_top = max(step, (top / step).to_integral_value(rounding=ROUND_CEILING) * step)
-    plot_height = HEIGHT - TOP - BOTTOM
-    plot_width = WIDTH - LEFT - RIGHT
-    slot = plot_width / len(usable)
-    bar = slot * 0.7
-    baseline = TOP + plot_height
-
-    def y_of(value: Decimal) -> float:
-        return baseline - float(value / scale_top) * plot_height
-
-    segments, months, years = [], [], []
+    frame = _Frame(count=len(usable), top=max(row.monthly for row in usable))
+    y_of = frame.y_of
+    segments = []
     for index, row in enumerate(usable):
-        x = LEFT + index * slot + (slot - bar) / 2
+        x = frame.x_of(index)
         bottom = Decimal(0)
         for zone in meter.zones:
             cell = row.cells.get(zone)
@@ -125,30 +169,15 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
                 Segment(
                     round(x, 2),
                     round(y_top, 2),
-                    round(bar, 2),
+                    round(frame.bar, 2),
                     round(y_of(bottom) - y_top, 2),
                     zone,
                     title,
                 )
             )
             bottom += value
-        # Every month's name when they fit, otherwise every other one; the year under
-        # January and under the first bar.
-        middle = round(x + bar / 2, 2)
-        if len(usable) <= 12 or index % 2 == (len(usable) - 1) % 2:
-            months.append(Label(middle, baseline + 18, str(MONTHS_SHORT[row.period.month - 1])))
-        next_is_january = index + 1 < len(usable) and usable[index + 1].period.month == 1
-        if row.period.month == 1 or (index == 0 and not next_is_january):
-            years.append(Label(middle, baseline + 34, f"{row.period:%Y}"))
-
-    ticks = []
-    exponent = step.normalize().as_tuple().exponent
-    tick_places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    value = Decimal(0)
-    while value <= scale_top:
-        ticks.append(Label(LEFT - 6, round(y_of(value), 2), _fmt(value, tick_places)))
-        value += step
-
+        following = usable[index + 1].period if index + 1 < len(usable) else None
+        frame.label_month(index, row.period, following)
     monthly = [row.monthly for row in usable]
     summary = _(
         "Расход по месяцам (%(first)s — %(last)s): от %(low)s до %(high)s %(unit)s, "
@@ -161,16 +190,9 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
         "average": _fmt(sum(monthly) / len(monthly), places),
         "unit": unit,
     }
-    return Chart(
-        width=WIDTH,
-        height=HEIGHT,
+    return frame.chart(
         segments=segments,
-        ticks=ticks,
-        months=months,
-        years=years,
-        baseline=baseline,
-        plot_left=LEFT,
-        plot_right=WIDTH - RIGHT,
+        tick_format=_fmt,
         title=_("Расход по месяцам, %(unit)s") % {"unit": unit},
         summary=summary,
         zones=[(zone, meter.zone_name(zone)) for zone in meter.zones]
@@ -189,49 +211,27 @@ def money_chart(
     if not points or not any(value for _month, value in points):
         return None
     top = max(max(value for _month, value in points), Decimal(0))
-    step = _nice_step(top)
-    scale_top = max(step, (top / step).to_integral_value(rounding=ROUND_CEILING) * step)
-    left = LEFT + 14  # rubles take more room than cubic metres
-    plot_height = HEIGHT - TOP - BOTTOM
-    plot_width = WIDTH - left - RIGHT
-    slot = plot_width / len(points)
-    bar = slot * 0.7
-    baseline = TOP + plot_height
-
-    def y_of(value: Decimal) -> float:
-        return baseline - float(value / scale_top) * plot_height
-
-    segments, months, years = [], [], []
+    frame = _Frame(count=len(points), top=top, left=LEFT + 14)  # rubles take more room
+    segments = []
     for index, (month, value) in enumerate(points):
-        x = left + index * slot + (slot - bar) / 2
         if value > 0:
-            y_top = y_of(value)
+            y_top = frame.y_of(value)
             title = _("%(month)s: %(value)s ₽") % {
                 "month": month_label(month),
                 "value": format_money(value),
             }
             segments.append(
                 Segment(
-                    round(x, 2),
+                    round(frame.x_of(index), 2),
                     round(y_top, 2),
-                    round(bar, 2),
-                    round(baseline - y_top, 2),
+                    round(frame.bar, 2),
+                    round(frame.baseline - y_top, 2),
                     2 if month == selected else 1,
                     title,
                 )
             )
-        middle = round(x + bar / 2, 2)
-        months.append(Label(middle, baseline + 18, str(MONTHS_SHORT[month.month - 1])))
-        next_is_january = index + 1 < len(points) and points[index + 1][0].month == 1
-        if month.month == 1 or (index == 0 and not next_is_january):
-            years.append(Label(middle, baseline + 34, f"{month:%Y}"))
-
-    ticks = []
-    value = Decimal(0)
-    while value <= scale_top:
-        ticks.append(Label(left - 6, round(y_of(value), 2), format_decimal(value, min_places=0)))
-        value += step
-
+        following = points[index + 1][0] if index + 1 < len(points) else None
+        frame.label_month(index, month, following)
     charged = [value for _month, value in points if value]
     summary = _(
         "Начислено по месяцам (%(first)s — %(last)s): от %(low)s до %(high)s ₽, "
@@ -243,17 +243,9 @@ def money_chart(
         "high": format_money(max(charged)),
         "average": format_money(round_money(sum(charged) / len(charged))),
     }
-    return Chart(
-        width=WIDTH,
-        height=HEIGHT,
+    return frame.chart(
         segments=segments,
-        ticks=ticks,
-        months=months,
-        years=years,
-        baseline=baseline,
-        plot_left=left,
-        plot_right=WIDTH - RIGHT,
+        tick_format=lambda value, _places: format_decimal(value, min_places=0),
         title=_("Начислено по месяцам, ₽"),
         summary=summary,
-        zones=[],
     )

@@ -117,8 +117,7 @@ class AccountCard:
     @cached_property
     def due(self) -> datetime.date | None:
         """The day the latest month's bill is due (receipts.selectors.payment_due), by the
-        organization's contract day where it set an earlier one: one query, made only when
-        the card shows it (there is a debt)."""
+        organization's contract day where it set an earlier one (one query, once)."""
         if not self.charges:
             return None
         return payment_due(self.charges.month, self.account.organization_id)

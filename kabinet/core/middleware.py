@@ -1,10 +1,12 @@
-"""Middleware of the floor: no page Kabinet renders is kept by a cache (docs/security.md).
+"""Middleware of the floor: no page Kabinet renders is kept by a cache, static files are
+served without the manifest (docs/security.md).
 
 Static files never reach this middleware (WhiteNoise answers them further out, with
 their own long-lived, public headers).
 """
 
 from django.utils.cache import patch_cache_control
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 
 class NoStoreMiddleware:
@@ -24,3 +26,20 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, but the manifest `collectstatic` writes (staticfiles.json: every file's
+    hashed name) is not a static file: it is not served."""
+
+    HIDDEN = ("staticfiles.json",)
+
+    def _hidden(self, url: str) -> bool:
+        return url.rsplit("/", 1)[-1] in self.HIDDEN
+
+    def add_file_to_dictionary(self, url, path, stat_cache=None):
+        if not self._hidden(url):
+            super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+    def find_file(self, url):
+        return None if self._hidden(url) else super().find_file(url)

@@ -7,19 +7,41 @@ who types their password into the login box must not find it in the logs.
 What is logged and why: docs/security.md.
 """
 
+import ipaddress
 import logging
 
-from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.http import HttpRequest
 
 logger = logging.getLogger("kabinet.security")
 
 
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address, resolved the way django-axes resolves it (REMOTE_ADDR by default)."""
+    """The client's address: one resolver for the security log, throttling and django-axes'
+    login history (AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of Kabinet: then the
+    address the first of them saw, the TRUSTED_PROXY_COUNT-th from the right of
+    X-Forwarded-For (each proxy appends the address it got the request from; whatever
+    the client wrote itself stays further left and is not believed).
+    """
     if request is None:
         return None
-    return get_client_ip_address(request)
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies:
+            found = _address(forwarded[-proxies])
+            if found:
+                return found
+    return _address(request.META.get("REMOTE_ADDR", "")) or None
 
 
 # The largest id a database row can have (a signed 64-bit integer, PostgreSQL's bigint and

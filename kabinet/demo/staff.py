@@ -14,10 +14,12 @@ STAFF_GROUP = "Сотрудники управляющей организаци�
 # Ledgers (and the log of gateway notifications) are viewed and appended to, never edited;
 # so are the history of meter readings and the reminders sent. Bank registers are loaded
 # (add: upload, check, post or discard a draft) and viewed, never edited; register formats
-# are the staff's to configure.
+# are the staff's to configure. The penalty tables (rates, caps, moratoria, contract due
+# days) are dated rows added, never edited (docs/penalties.md).
 LEDGER_MODELS = {
     "charge", "penalty", "payment", "notification", "register", "registerline",
-    "readingsubmission", "readingreminder",
+    "readingsubmission", "readingreminder", "penaltyline", "keyrate", "penaltycap",
+    "penaltymoratorium", "contractdueday",
 }  # fmt: skip
 
 

@@ -287,3 +287,14 @@ def account_link_subscriptions_set(
         **{field: int(value) for field, value in changed.items()},
     )
     return link
+
+
+def attach_attempts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Attach attempts older than ACCOUNT_ATTACH_ATTEMPT_RETENTION (the daily purge): long
+    past the lockout windows, they are an audit trail of who tried which account from where."""
+    cutoff = (now or timezone.now()) - settings.ACCOUNT_ATTACH_ATTEMPT_RETENTION
+    with transaction.atomic():
+        deleted, _by_model = AccountAttachAttempt.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        log_event("attach_attempts.purged", attempts=deleted)
+    return deleted

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext
 
 from kabinet.billing import selectors as billing
 from kabinet.billing.models import (
@@ -22,13 +23,14 @@ from kabinet.billing.models import (
     MeterUsage,
     Payment,
     Penalty,
+    PenaltyLine,
     Recalculation,
     Service,
 )
 from kabinet.billing.penalties import payment_due_date
 from kabinet.core.masking import mask_person_name
-from kabinet.core.money import ZERO, round_money
-from kabinet.core.periods import add_months, month_end
+from kabinet.core.money import ZERO, format_decimal, format_money, round_money
+from kabinet.core.periods import add_months, month_end, month_label
 from kabinet.housing.models import PersonalAccount, Premises
 from kabinet.meters.models import Meter, Reading
 
@@ -88,16 +90,46 @@ def _charges(account_id: int, month: datetime.date, period_id: int) -> dict:
             }
             for line in rows
         ],
-        # The period's penalty; `lines` holds its breakdown (debt portion, days, share,
-        # rate) once billing keeps one, and the document prints them under the total.
+        # The period's penalty with its breakdown (debt portion, days, share, rate), which
+        # the document prints under the total.
         "penalty": {
             "total": _money(table.penalty if table else _sum(penalties, "amount")),
-            "lines": [],
+            "lines": _penalty_lines(account_id, period_id),
         },
         "charged": _money(table.amount if table else _sum(penalties, "amount")),
         "recalculation": _money(table.recalculation if table else ZERO),
         "total": _money(table.total if table else _sum(penalties, "amount")),
     }
+
+
+def _penalty_lines(account_id: int, period_id: int) -> list[dict]:
+    """The penalty's breakdown as the document prints it: "долг за июнь 2026, 1 000,00 ₽:
+    01.11.2026–20.11.2026, 20 дн. × 1/130 × 9,5 %" and the row's sum (docs/penalties.md)."""
+    lines = sorted(
+        PenaltyLine.objects.filter(penalty__account_id=account_id, penalty__period_id=period_id),
+        key=lambda line: (line.month, line.capital_repair, line.paid_on or datetime.date.max,
+                          line.start),
+    )  # fmt: skip
+    return [
+        {
+            "label": gettext(
+                "долг за %(month)s%(repair)s, %(debt)s ₽: %(start)s–%(end)s, %(days)s дн. × "
+                "1/%(share)s × %(rate)s %%"
+            )
+            % {
+                "month": month_label(line.month),
+                "repair": gettext(" (капремонт)") if line.capital_repair else "",
+                "debt": format_money(line.debt),
+                "start": f"{line.start:%d.%m.%Y}",
+                "end": f"{line.end:%d.%m.%Y}",
+                "days": line.days,
+                "share": line.share,
+                "rate": format_decimal(line.rate, min_places=0, max_places=2),
+            },
+            "amount": _money(line.amount),
+        }
+        for line in lines
+    ]
 
 
 def _sum(queryset, field) -> Decimal:

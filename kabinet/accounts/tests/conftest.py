@@ -25,3 +25,10 @@ def active_user(db):
     user.save()
     mail.outbox.clear()
     return user
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Activation and recovery mail go through the task worker: here it runs at once.
+    (test_retention.py checks that the request itself only queues them.)"""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

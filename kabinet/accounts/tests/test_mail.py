@@ -133,7 +133,9 @@ def test_it_survives_an_smtp_server_that_is_down(client, settings):
     }
     response = client.post(reverse("accounts:register"), registration_data(), follow=True)
     assert response.status_code == 200
-    assert "отправить не удалось" in response.content.decode()
+    # The mail is the task worker's: the page says it is on its way, the worker logs the
+    # failure (test_registration.py), and "Не пришло письмо?" sends it again.
+    assert "Мы отправили письмо" in response.content.decode()
     # recovery answers as usual, whatever the mail server does
     reset = client.post(reverse("accounts:password_reset"), {"login": "ivanov"})
     assert reset.status_code == 302

@@ -98,7 +98,7 @@ def test_an_ended_session_does_not_come_back(active_user):
 def test_expired_rows_are_not_listed_and_go_at_the_next_login(active_user):
     with time_machine.travel(T0, tick=False) as clock:
         log_in(active_user)
-        clock.shift(datetime.timedelta(days=15))  # past the 2 weeks of a browser session
+        clock.shift(datetime.timedelta(days=15))  # past a browser session's idle timeout
         assert selectors.user_sessions(user=active_user, current_session_key=None) == []
         assert UserSession.objects.count() == 1
         client = log_in(active_user)
@@ -109,9 +109,9 @@ def test_expired_rows_are_not_listed_and_go_at_the_next_login(active_user):
 def test_the_list_puts_this_device_first_then_by_last_use(active_user):
     with time_machine.travel(T0, tick=False) as clock:
         phone = log_in(active_user, user_agent=IPHONE, ip="198.51.100.9")
-        clock.shift(datetime.timedelta(hours=1))
+        clock.shift(datetime.timedelta(minutes=40))  # within the idle timeout (2 hours)
         log_in(active_user)
-        clock.shift(datetime.timedelta(hours=1))
+        clock.shift(datetime.timedelta(minutes=40))
         found = selectors.user_sessions(
             user=active_user, current_session_key=phone.session.session_key
         )

@@ -234,6 +234,15 @@ def _segments(
     return list(itertools.pairwise(ordered))
 
 
+def _exact(amount: Decimal, days: int, rate: Decimal, share: int) -> Fraction:
+    """amount × days × rate % / share, exactly (in integers: kopecks and hundredths of a
+    percent, the precision amounts and rates are kept in)."""
+    kopecks, hundredths = int(amount * 100), int(rate * 100)
+    if kopecks != amount * 100 or hundredths != rate * 100:  # finer than kept: still exact
+        return Fraction(amount) * days * Fraction(rate) / (100 * share)
+    return Fraction(kopecks * days * hundredths, 100 * 100 * 100 * share)
+
+
 def part_rows(
     *,
     debt: Debt,
@@ -277,7 +286,7 @@ def part_rows(
         ):
             previous = rows.pop()
             start, days = previous.start, previous.days + days
-        exact = Fraction(amount) * days * Fraction(rate) / (100 * share)
+        exact = _exact(amount, days, rate, share)
         rows.append(
             Row(
                 debt=amount, start=start, end=end, days=days, share=share, rate=rate,

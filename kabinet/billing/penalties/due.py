@@ -43,11 +43,11 @@ class DueDates:
         self._cache: dict[datetime.date, datetime.date] = {}
 
     def __call__(self, month: datetime.date) -> datetime.date:
-        month = month_start(month)
         due = self._cache.get(month)
         if due is None:
-            contract = next((day for start, day in self._days if start <= month), None)
-            due = self._cache[month] = due_date(month, contract)
+            first = month_start(month)
+            contract = next((day for start, day in self._days if start <= first), None)
+            due = self._cache[month] = due_date(first, contract)
         return due
 
 

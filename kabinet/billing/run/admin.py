@@ -181,6 +181,10 @@ class BillingRunAdmin(ReadOnlyAdmin):
             gettext("строк начислений: %(lines)s, итого %(total)s ₽")
             % {"lines": summary.get("lines", 0), "total": format_money(summary.get("total", "0"))}
         ]
+        if "penalties" in summary:
+            parts.append(
+                gettext("пени %(penalties)s ₽") % {"penalties": format_money(summary["penalties"])}
+            )
         if changes := summary.get("changes"):
             parts.append(
                 gettext(

@@ -11,6 +11,8 @@ from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kabinet.billing.models import ContractDueDay, KeyRate, PenaltyCap, PenaltyMoratorium
 from kabinet.billing.penalties import (
@@ -26,6 +28,7 @@ from kabinet.billing.penalties import (
     rates_shipped,
     round_half_up,
 )
+from kabinet.core.periods import add_months, month_end
 from tests.factories import OrganizationFactory
 
 date = datetime.date
@@ -404,3 +407,46 @@ def test_the_database_holds_the_shipped_table():
     assert current.key_rate(date(2016, 1, 1)) == D("11")
     assert current.key_rate(date(2015, 12, 31)) == D("8.25")
     assert current.key_rate(date(2025, 12, 22)) == D("16")
+
+
+# --- a month at a time adds up to the whole -----------------------------------------------
+
+START = date(2019, 1, 1)
+CONSTANT = Rates([(date(2000, 1, 1), D("7.5"))], caps=RATES.caps, moratoria=RATES.moratoria)
+
+debts_strategy = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(1, 10_000_000), st.booleans()),
+    min_size=1,
+    max_size=5,
+)
+payments_strategy = st.lists(
+    st.tuples(st.integers(0, 1500), st.integers(1, 5_000_000)), max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(debts=debts_strategy, payments=payments_strategy, months=st.integers(1, 60))
+def test_the_billing_runs_months_add_up_to_the_whole_calculation(debts, payments, months):
+    """With a key rate that does not change, the penalties of each month (the run's
+    windows, each counted on its last day) add up exactly to the penalty of the whole time
+    counted at its end: no day is counted twice or lost, at every cap and moratorium edge,
+    with partial payments and advances. (Not with reversals: a reversal cancels a payment
+    as if it had never been made, which a month already computed does not learn.)"""
+    debt_rows = [
+        Debt(D(kopecks) / 100, payment_due_date(add_months(START, offset)),
+             add_months(START, offset), repair)
+        for offset, kopecks, repair in debts
+    ]  # fmt: skip
+    paid = [(START + datetime.timedelta(days=day), D(kopecks) / 100) for day, kopecks in payments]
+    until = month_end(add_months(START, months + 2))
+    whole = account_penalty(debts=debt_rows, payments=paid, until=until, rates=CONSTANT)
+    by_month = Fraction(0)
+    month = START
+    while month <= until:
+        window = (month, month_end(month))
+        by_month += account_penalty(
+            debts=debt_rows, payments=paid, until=window[1], rates=CONSTANT, window=window
+        ).exact
+        month = add_months(month, 1)
+    assert by_month == whole.exact
+    assert whole.total == round_half_up(sum((row.exact for row in whole.rows), Fraction(0)))

@@ -55,6 +55,7 @@ def test_staff_run_a_period_and_follow_its_progress_and_report(operator, busy_or
     assert "готово 12, осталось 0, с замечаниями 0" in page  # the periods' list
     report = text(operator.get(reverse("admin:billing_billingrun_change", args=[run.pk])))
     assert "строк начислений: 36" in report and "Не начислено: 0" in report
+    assert "пени 0,00 ₽" in report  # nobody owes anything yet
 
 
 def test_staff_close_a_period_and_it_is_refused_when_it_cannot_be(operator, busy_org):

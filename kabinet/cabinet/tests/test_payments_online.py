@@ -280,6 +280,6 @@ def test_the_card_still_runs_in_one_query_for_the_accounts(
     url = reverse("cabinet:card", args=[kamal.pk])
     owner_client.get(url)
     # session, user, the accounts (with balances and the gateway), the charges, the
-    # contract due days ("Срок оплаты" of the debt), the footer
+    # contract due days, the footer
     with django_assert_num_queries(6):
         owner_client.get(url)

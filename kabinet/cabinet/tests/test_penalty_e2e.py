@@ -43,3 +43,4 @@ def test_the_card_opens_the_penalty_breakdown(page: Page, live_server):
     # Back to the month's charges.
     page.get_by_role("link", name="К начислениям").click()
     expect(page.get_by_role("heading", name="Начисления", exact=True)).to_be_visible()
+    assert page.url.endswith(f"/cabinet/{account.pk}/charges/?period=2026-11")

@@ -466,7 +466,7 @@ def test_the_card_runs_exactly_these_queries(client, user, django_assert_num_que
     url = reverse("cabinet:card", args=[account.pk])
     client.get(url)  # the session remembers the account: later views write nothing
     # session, user, the user's accounts with balances, the latest charges, the
-    # organization's contract due days ("Срок оплаты", shown with a debt), the footer
+    # organization's contract due days (for "К оплате до"), the footer
     with django_assert_num_queries(6):
         response = client.get(url)
     assert len(table_rows(response)) == 12 + 2

@@ -103,16 +103,26 @@ def charges(request, held):
             )
         else:
             month = wanted
-    context = {"history": history, "month": month, "messages_ledger": messages}
+    context = {
+        "months": [row.month for row in history],
+        "month": month,
+        "messages_ledger": messages,
+    }
     if month is not None:
         chart_months = [add_months(month, -n) for n in range(CHART_MONTHS - 1, -1, -1)]
         points = [(m, totals[m].total if m in totals else None) for m in chart_months]
         current = totals[month].total
+        # The latest period (the page as first opened) by the card's prepared query.
+        latest = month == history[0].month
+        table = billing.account_period_charges(account_id=account_id) if latest else None
+        if table is None or table.month != month:
+            latest = False
+            table = billing.account_period_charges(account_id=account_id, month=month)
         context.update(
-            table=billing.account_period_charges(account_id=account_id, month=month),
+            table=table,
             totals=totals[month],
             recalculations=billing.account_period_recalculations(
-                account_id=account_id, month=month
+                account_id=account_id, month=month, latest=latest
             ),
             chart=charts.money_chart(
                 [(m, value or Decimal(0)) for m, value in points], selected=month
@@ -185,9 +195,7 @@ def payments(request, held):
         shown = payments_range(
             request.GET, earliest=ledger.first, latest=latest, default_last=latest
         )
-        flow = billing.account_money_flow(
-            account_id=account.pk, first=shown.first, last=shown.last, ledger=ledger
-        )
+        flow = billing.account_money_flow(first=shown.first, last=shown.last, ledger=ledger)
         options = []
         month = latest
         while month >= ledger.first:

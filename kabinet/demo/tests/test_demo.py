@@ -16,12 +16,14 @@ from kabinet.billing.models import (
     MeterUsage,
     Payment,
     Penalty,
+    Recalculation,
     RunIssue,
     Service,
     Tariff,
 )
 from kabinet.billing.selectors import account_balance, tariff_for
-from kabinet.core.periods import add_months
+from kabinet.core.periods import add_months, month_end
+from kabinet.demo import city
 from kabinet.demo.city import city_load
 from kabinet.demo.reference import reference_load
 from kabinet.demo.registry import accounts_generate, company_ensure
@@ -297,3 +299,31 @@ def test_city_accounts_behind_with_payments_get_penalties_with_their_breakdown()
     # Most pay in full within the month and owe none.
     city = PersonalAccount.objects.filter(organization__inn="1650987654").count()
     assert penalties.values("account").distinct().count() < city / 2
+
+
+def test_one_city_account_has_a_recalculation_a_reversal_and_a_month_paid_ahead():
+    today = datetime.date(2026, 11, 25)
+    city_load(today=today)
+    months = city.history_months(today)
+    account = PersonalAccount.objects.filter(organization__inn=city.CITY_INN).order_by("number")[
+        city.LEDGER_STORY_ACCOUNT - 1
+    ]
+    recalculation = Recalculation.objects.get(account=account)
+    assert recalculation.period.month == months[city.RECALCULATION["booked"]]
+    assert recalculation.concerns_month == months[city.RECALCULATION["concerns"]]
+    assert recalculation.amount < 0 and recalculation.period.is_closed
+    line = Charge.objects.get(
+        account=account, period=recalculation.period, service=recalculation.service
+    )
+    assert line.recalculation == recalculation.amount  # the run put it in the line
+    reversal = Payment.objects.get(account=account, amount__lt=0)
+    assert reversal.amount == -city.MISTAKEN_PAYMENT
+    assert reversal.paid_on.replace(day=1) == months[city.REVERSAL_MONTH]
+    ahead = months[city.AHEAD_MONTH]
+    assert account_balance(account_id=account.pk, as_of=month_end(ahead)) < 0  # overpaid
+    # Loading again adds none of it twice.
+    city_load(today=today)
+    assert Recalculation.objects.filter(account=account).count() == 1
+    assert (
+        Payment.objects.filter(account=account, external_id__startswith="demo-story").count() == 3
+    )

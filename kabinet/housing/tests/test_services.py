@@ -340,3 +340,18 @@ def test_by_number_unknown_closed_and_ambiguous_numbers_are_told_apart(user, kam
     )
     assert link.account == other
     assert outcomes(account=kamal) == []  # a number not found is not a try at an account
+
+
+def test_the_daily_purge_removes_attach_attempts_after_180_days(user, kamal, time_machine):
+    from django.core.management import call_command
+
+    start = datetime.datetime(2024, 5, 10, 12, 0, tzinfo=MSK)
+    time_machine.move_to(start, tick=False)
+    with pytest.raises(AttachRefused):
+        account_attach(user=user, account_id=kamal.pk, **WRONG)
+    time_machine.move_to(start + datetime.timedelta(days=100), tick=False)
+    account_attach(user=user, account_id=kamal.pk, **RIGHT)
+    time_machine.move_to(start + datetime.timedelta(days=180, seconds=1), tick=False)
+    call_command("housing_purge")
+    assert outcomes() == [Outcome.ATTACHED]  # the wrong proof is gone, the later try stays
+    assert AccountLink.objects.filter(user=user, account=kamal).exists()  # links are untouched

@@ -10,7 +10,11 @@ CODE = "import kabinet.settings as s; print(s.PAYMENTS_SANDBOX, s.PAYMENTS_INTEG
 
 
 def _settings(**env) -> str:
-    clean = {k: v for k, v in os.environ.items() if k not in {"PRODUCTION", "DEBUG", "SECRET_KEY"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PRODUCTION", "DEBUG", "SECRET_KEY", "SITE_URL", "SMTP_URL"}
+    }
     clean = {k: v for k, v in clean.items() if not k.startswith(("MONETA_", "PAYMENTS_"))}
     result = subprocess.run(
         [sys.executable, "-c", CODE],
@@ -25,7 +29,8 @@ def _settings(**env) -> str:
 
 def test_the_sandbox_is_on_in_the_demo_and_off_in_production():
     assert _settings().startswith("True ")
-    assert _settings(PRODUCTION="1", SECRET_KEY="x" * 50).startswith("False ")
+    production = {"SITE_URL": "https://kabinet.example", "SMTP_URL": "smtp://mail.example"}
+    assert _settings(PRODUCTION="1", SECRET_KEY="x" * 50, **production).startswith("False ")
 
 
 def test_integrity_codes_and_keys_come_from_the_environment():

@@ -1,0 +1,199 @@
+"""The repeated parts of "Начисления" and "Платежи" and of the charts: `{% load ledger %}`.
+
+Built here as plain strings rather than with {% for %} loops of filters, as the card's
+`{% charge_rows %}` is: a page shows up to a few hundred figures and month names, and
+the template engine took more than half of its time (bench/bench_ledger_pages.py).
+Text that comes from people (service names, units, reasons) is escaped; numbers and
+month names are formatted here and hold no markup.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from kabinet.core.money import format_money
+from kabinet.core.periods import MONTHS_NOMINATIVE
+from kabinet.core.templatetags.ru_format import quantity
+
+register = template.Library()
+
+
+def _labels() -> list[str]:
+    return [str(name) for name in MONTHS_NOMINATIVE]
+
+
+def _period(names: list[str], month) -> str:
+    return f"{names[month.month - 1]} {month.year}"
+
+
+@register.simple_tag
+def month_options(months, selected):
+    """<option>s of months ("2026-10" → "октябрь 2026"), `selected` marked."""
+    names = _labels()
+    return mark_safe(
+        "".join(
+            f'<option value="{month:%Y-%m}"{" selected" if month == selected else ""}>'
+            f"{_period(names, month)}</option>"
+            for month in months
+        )
+    )
+
+
+class _Balance:
+    """ "долг 1 234,56", "переплата 500,00" or "0,00", translated once per page."""
+
+    def __init__(self):
+        self.debt = gettext("долг %(sum)s")
+        self.credit = gettext("переплата %(sum)s")
+
+    def __call__(self, value) -> str:
+        if value > 0:
+            return self.debt % {"sum": format_money(value)}
+        if value < 0:
+            return self.credit % {"sum": format_money(-value)}
+        return format_money(value)
+
+
+@register.filter
+def balance(value):
+    """{{ flow.opening|balance }} → "долг 1 234,56", "переплата 500,00" or "0,00"."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return _Balance()(number)
+
+
+def _cell(value, label: str, *, optional: bool = False) -> str:
+    kind = "m-hide" if optional and not value else "m-detail"
+    return f'<td class="num {kind}" data-label="{label}">{format_money(value)}</td>'
+
+
+@register.simple_tag
+def flow_rows(flow):
+    """The money flow's month rows (`billing.selectors.MoneyFlow`), each with its
+    payments under it: date, sum, source, a reversal marked."""
+    names = _labels()
+    opening, charged, recalc, penalty, paid = (
+        escape(gettext(label))
+        for label in ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено")
+    )
+    reversal = escape(gettext("сторно"))
+    payments_of = gettext("Платежи за %(month)s")
+    _balance = _Balance()
+    rows = []
+    for row in flow.months:
+        month = _period(names, row.month)
+        rows.append(
+            f'<tr class="flow-month"><th scope="row" class="m-title">{month}</th>'
+            f'<td class="num m-detail" data-label="{opening}">{_balance(row.opening)}</td>'
+            f"{_cell(row.charged, charged)}{_cell(row.recalculated, recalc, optional=True)}"
+            f"{_cell(row.penalties, penalty, optional=True)}{_cell(row.paid, paid)}"
+            f'<td class="num m-key">{_balance(row.closing)}</td></tr>'
+        )
+        if row.payments:
+            items = "".join(
+                f'<li class="reversal">{p.paid_on:%d.%m.%Y} — {format_money(p.amount)}&nbsp;₽ — '
+                f"{escape(p.source_label[:1].upper() + p.source_label[1:])} ({reversal})</li>"
+                if p.amount < 0
+                else f"<li>{p.paid_on:%d.%m.%Y} — {format_money(p.amount)}&nbsp;₽ — "
+                f"{escape(p.source_label[:1].upper() + p.source_label[1:])}</li>"
+                for p in row.payments
+            )
+            label = escape(payments_of % {"month": month})
+            rows.append(
+                f'<tr class="flow-payments"><td colspan="7" class="m-line">'
+                f'<ul class="payment-list" aria-label="{label}">{items}</ul></td></tr>'
+            )
+    return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def period_charge_rows(table):
+    """The service lines of one period (`billing.selectors.ChargesTable`) on "Начисления":
+    service, tariff, volume with its unit, charged, the common-property share (its volume
+    under it), recalculation, total."""
+    common_label = escape(gettext("На общедомовые нужды"))
+    recalc_label = escape(gettext("Перерасчет"))
+    rows = []
+    for line in table.rows:
+        unit = escape(line.unit)
+        if line.common_amount:
+            common = (
+                f'<td class="num m-detail" data-label="{common_label}">'
+                f'{format_money(line.common_amount)}<span class="common-share"> '
+                f"({quantity(line.common_volume, 6)} {unit})</span></td>"
+            )
+        else:
+            common = '<td class="num m-hide">—</td>'
+        if line.recalculation:
+            recalc = (
+                f'<td class="num m-detail" data-label="{recalc_label}">'
+                f"{format_money(line.recalculation)}</td>"
+            )
+        else:
+            recalc = '<td class="num m-hide">—</td>'
+        rows.append(
+            f'<tr><th scope="row" class="m-title">{escape(line.service)}</th>'
+            f'<td class="num m-price">{quantity(line.price)}</td>'
+            f'<td class="num m-volume">{quantity(line.volume)} {unit}</td>'
+            f'<td class="num m-hide">{format_money(line.amount)}</td>{common}{recalc}'
+            f'<td class="num m-key">{format_money(line.total)}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def trend_rows(rows, selected):
+    """The chart's months as table rows: the month (a link to it when it has charges) and
+    its total, "—" for a month without charges."""
+    names = _labels()
+    out = []
+    for month, value in rows:
+        label = _period(names, month)
+        current = ' class="selected"' if month == selected else ""
+        if value is None:
+            out.append(f'<tr{current}><th scope="row">{label}</th><td class="num">—</td></tr>')
+        else:
+            out.append(
+                f'<tr{current}><th scope="row"><a href="?period={month:%Y-%m}">{label}</a></th>'
+                f'<td class="num">{format_money(value)}</td></tr>'
+            )
+    return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def chart_marks(chart):
+    """The inside of a chart's SVG (`cabinet.charts.Chart`): grid lines with the value
+    ticks, the bars with their titles, the axis, the months and years under it."""
+    left, right = chart.plot_left, chart.plot_right
+    parts = []
+    for tick in chart.ticks:
+        parts.append(
+            f'<line class="chart-grid" x1="{left}" x2="{right}" y1="{tick.y}" y2="{tick.y}"/>'
+            f'<text class="chart-tick" x="{tick.x}" y="{tick.y}" text-anchor="end" '
+            f'dominant-baseline="middle">{escape(tick.text)}</text>'
+        )
+    for s in chart.segments:
+        parts.append(
+            f'<rect class="chart-bar chart-zone-{s.zone}" x="{s.x}" y="{s.y}" '
+            f'width="{s.width}" height="{s.height}"><title>{escape(s.title)}</title></rect>'
+        )
+    parts.append(
+        f'<line class="chart-axis" x1="{left}" x2="{right}" y1="{chart.baseline}" '
+        f'y2="{chart.baseline}"/>'
+    )
+    for label in chart.months:
+        parts.append(
+            f'<text class="chart-label" x="{label.x}" y="{label.y}" text-anchor="middle">'
+            f"{escape(label.text)}</text>"
+        )
+    for label in chart.years:
+        parts.append(
+            f'<text class="chart-label chart-year" x="{label.x}" y="{label.y}" '
+            f'text-anchor="middle">{escape(label.text)}</text>'
+        )
+    return mark_safe("\n".join(parts))
