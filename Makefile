@@ -31,7 +31,8 @@ demo-data: $(STAMP) var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
-run: demo-data fonts speech
+run: demo-data fonts
+	@scripts/ensure-speech || echo "Без espeak-ng ссылка «Прослушать код» не показывается."
 	@echo
 	@echo "Кабинет жильца: http://$(HOST):$(PORT)/   (управление: http://$(HOST):$(PORT)/admin/)"
 	@$(BIN)/python manage.py demo_logins

@@ -146,9 +146,21 @@ class AccountAttachForm(CaptchaDescribedMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("number", "").strip():
             return cleaned  # the shortcut: the number (and the organization, if chosen)
+        if "number" not in self._errors and cleaned.get("organization") is None:
+            self.add_error(
+                "number",
+                ValidationError(
+                    _("Введите номер лицевого счета или выберите лицевой счет по адресу."),
+                    code="required",
+                ),
+            )
+        # Only the first list still to choose from is told: the ones after it are empty.
         for name in self.CHOICES:
-            if name not in self._errors and cleaned.get(name) is None:
+            if name in self._errors:
+                break
+            if cleaned.get(name) is None:
                 self.add_error(name, self.fields[name].error_messages["required"])
+                break
         return cleaned
 
     def clean_paid_on(self):

@@ -83,7 +83,8 @@ def captcha_field() -> CaptchaField:
     return CaptchaField(
         label=_lazy("Код с изображения"),
         help_text=_lazy("Шесть цифр с картинки. Если их не разобрать, нажмите «Прослушать код»."),
-        widget=CaptchaInput(),
+        # Digits only: phones show the number pad.
+        widget=CaptchaInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
             "required": _lazy("Введите код с изображения."),
             "incomplete": _lazy("Введите код с изображения."),

@@ -42,7 +42,7 @@ def rate(value):
     return format_decimal(number, min_places=0, max_places=2)
 
 
-_NO_RECALCULATION = '<td class="num m-hide">—</td>'
+_NO_RECALCULATION = '<td class="num m-hide" data-label="%s">—</td>'
 
 
 @register.simple_tag
@@ -58,6 +58,12 @@ def charge_rows(table):
     """
     recalculation_label = escape(gettext("Перерасчет"))
     common_label = escape(gettext("на СОИ"))
+    # data-label: the column's heading, shown beside the figure when a narrow screen stacks
+    # the row (site.css, table.cards); screen readers use the real <th scope="col">.
+    unit_label, price_label, volume_label, charged_label, total_label = (
+        escape(gettext(label))
+        for label in ("Единица измерения", "Тариф, ₽", "Объем", "Начислено", "Итого начислено")
+    )
     rows = []
     for line in table.rows:
         volume = quantity(line.volume)
@@ -72,14 +78,15 @@ def charge_rows(table):
                 f"{format_money(line.recalculation)}</td>"
             )
         else:
-            recalculation = _NO_RECALCULATION
+            recalculation = _NO_RECALCULATION % recalculation_label
         rows.append(
             f'<tr><th scope="row" class="m-title">{escape(line.service)}</th>'
-            f'<td class="m-unit">{escape(line.unit)}</td>'
-            f'<td class="num m-price">{quantity(line.price)}</td>'
-            f'<td class="num m-volume">{volume}</td>'
-            f'<td class="num m-hide">{format_money(line.charged)}</td>{recalculation}'
-            f'<td class="num m-key">{format_money(line.total)}</td></tr>'
+            f'<td class="m-unit" data-label="{unit_label}">{escape(line.unit)}</td>'
+            f'<td class="num m-price" data-label="{price_label}">{quantity(line.price)}</td>'
+            f'<td class="num m-volume" data-label="{volume_label}">{volume}</td>'
+            f'<td class="num m-hide" data-label="{charged_label}">'
+            f"{format_money(line.charged)}</td>{recalculation}"
+            f'<td class="num m-key" data-label="{total_label}">{format_money(line.total)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 

@@ -68,7 +68,16 @@ def test_without_a_number_the_lists_are_needed(client, user, kamal, captcha_test
     client.force_login(user)
     response = client.post(ATTACH, by_number(number=""))
     page = text(response)
-    assert "Выберите управляющую организацию." in page and "Выберите лицевой счет." in page
+    assert "Введите номер лицевого счета или выберите лицевой счет по адресу." in page
+    assert "Выберите управляющую организацию." in page and "Выберите дом." not in page
+    premises = kamal.premises
+    response = client.post(
+        ATTACH,
+        by_number(number="", organization=kamal.organization_id, house=premises.house_id),
+    )
+    page = text(response)
+    assert "Выберите квартиру." in page and "Выберите лицевой счет." not in page
+    assert "Введите номер лицевого счета" not in page
 
 
 def test_empty_lists_are_disabled_until_there_is_something_to_choose(client, user, kamal):

@@ -9,7 +9,13 @@ recorded as such. The forms are also checked as they look after a refused submit
 
 A serious or critical violation fails the test, as does a page wider than the screen
 (tables scroll inside their own focusable region instead: docs/accessibility.md).
+
+Set KABINET_SCREENSHOTS=<dir> to keep a screenshot of every page checked, per screen.
 """
+
+import os
+import re
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -30,6 +36,7 @@ SCREENS = [
     ("1280-zoom-200", {"width": 640, "height": 450}, 2),
 ]
 FAILING_IMPACTS = {"serious", "critical"}
+SCREENSHOTS = os.environ.get("KABINET_SCREENSHOTS")
 # Patterns that are not pages a resident reads: data for scripts, files, actions.
 NOT_PAGES = {
     "accounts:logout",  # POST only
@@ -126,6 +133,11 @@ def test_every_resident_page_passes_axe(browser: Browser, live_server, kamal, sc
         if found:
             problems[label] = found
         checked.append(label)
+        if SCREENSHOTS:
+            folder = Path(SCREENSHOTS) / screen
+            folder.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w]+", "-", label).strip("-") or "home"
+            page.screenshot(path=folder / f"{name}.png", full_page=True)
 
     def visit(path: str) -> None:
         response = page.goto(f"{live_server.url}{path}")

@@ -193,10 +193,8 @@ def test_every_error_is_in_russian_next_to_its_field(client, user, kamal, captch
     response = client.post(ATTACH, {"captcha_0": "x", "captcha_1": ""})
     body = response.content.decode()
     expected = {
+        "number": "Введите номер лицевого счета или выберите лицевой счет по адресу.",
         "organization": "Выберите управляющую организацию.",
-        "house": "Выберите дом.",
-        "premises": "Выберите квартиру.",
-        "account": "Выберите лицевой счет.",
         "paid_on": "Укажите дату последнего платежа.",
         "amount": "Укажите сумму последнего платежа.",
         "captcha": "Введите код с изображения.",
@@ -207,6 +205,9 @@ def test_every_error_is_in_russian_next_to_its_field(client, user, kamal, captch
         )
     assert 'aria-describedby="id_paid_on_helptext id_paid_on_error"' in body
     assert 'aria-invalid="true"' in body
+    # The lists after the first one still to choose are empty and disabled: no error there.
+    for name in ("house", "premises", "account"):
+        assert f'id="id_{name}_error"' not in body
     assert not AccountAttachAttempt.objects.exists()
 
 

@@ -43,6 +43,8 @@ def test_it_speaks_the_code_of_a_real_captcha_as_wav(client, resident, page):
         client.logout()
     html = client.get(reverse(page)).content.decode()
     assert "Код с изображения" in html
+    answer = re.search(r'<input[^>]*id="id_captcha_1"[^>]*>', html).group(0)
+    assert 'inputmode="numeric"' in answer  # digits only: phones show the number pad
     url = audio_link(html)
     key = re.search(r"/captcha/audio/(\w+)\.wav$", url).group(1)
     assert CaptchaStore.objects.filter(hashkey=key).exists()
