@@ -29,7 +29,7 @@ def user_find_by_login(*, login: str) -> User | None:
     A login match wins over an e-mail match (a staff login may look like an address).
     """
     key = (login or "").strip().lower()
-    if not key:
+    if not key or "\x00" in key:  # no login holds NUL, and PostgreSQL refuses it in a query
         return None
     candidates = list(
         User.objects.alias(username_ci=Lower("username"), email_ci=Lower("email")).filter(
