@@ -67,13 +67,14 @@ GROUP BY ch.account_id
 """
 
 
-def _history(organization_id: int, month: datetime.date) -> None:
+def history_write(organization_id: int, months: list[datetime.date]) -> None:
+    """Every account × every service charged in each of `months`, set-based, and each
+    month's bill paid on the 20th of the next (also used by `bench_ledger_pages`)."""
     from kabinet.billing.services import period_open
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        for back in range(HISTORY, 0, -1):
-            past = add_months(month, -back)
+        for past in months:
             period = period_open(organization_id=organization_id, month=past)
             params = {"now": now, "period": period.pk, "organization": organization_id}
             cursor.execute(CHARGES, params)
@@ -123,7 +124,7 @@ def penalties_benchmark(context: Context) -> Result:
     company = company_ensure(name="Пени: история", inn="7700000021", city=CITY, last_month=month)
     registry_generate(company=company, count=count, months=[month], city=CITY, streets=STREETS)
     organization = company.organization
-    _history(organization.pk, month)
+    history_write(organization.pk, [add_months(month, -back) for back in range(HISTORY, 0, -1)])
     statistics_refresh()
 
     # The run first: it reads the history cold, as a run does; then the step alone.
