@@ -68,7 +68,7 @@ def balance(value):
 
 
 def _cell(value, label: str, *, optional: bool = False) -> str:
-    kind = "m-hide" if optional and not value else "m-detail"
+    kind = "m-empty" if optional and not value else "m-detail"  # m-empty: not on phones
     return f'<td class="num {kind}" data-label="{label}">{format_money(value)}</td>'
 
 
@@ -77,9 +77,9 @@ def flow_rows(flow):
     """The money flow's month rows (`billing.selectors.MoneyFlow`), each with its
     payments under it: date, sum, source, a reversal marked."""
     names = _labels()
-    opening, charged, recalc, penalty, paid = (
+    opening, charged, recalc, penalty, paid, closing = (
         escape(gettext(label))
-        for label in ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено")
+        for label in ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено", "На конец")
     )
     reversal = escape(gettext("сторно"))
     payments_of = gettext("Платежи за %(month)s")
@@ -92,7 +92,7 @@ def flow_rows(flow):
             f'<td class="num m-detail" data-label="{opening}">{_balance(row.opening)}</td>'
             f"{_cell(row.charged, charged)}{_cell(row.recalculated, recalc, optional=True)}"
             f"{_cell(row.penalties, penalty, optional=True)}{_cell(row.paid, paid)}"
-            f'<td class="num m-key">{_balance(row.closing)}</td></tr>'
+            f'<td class="num m-key" data-label="{closing}">{_balance(row.closing)}</td></tr>'
         )
         if row.payments:
             items = "".join(
@@ -118,6 +118,9 @@ def period_charge_rows(table):
     under it), recalculation, total."""
     common_label = escape(gettext("На общедомовые нужды"))
     recalc_label = escape(gettext("Перерасчет"))
+    price_label, volume_label, amount_label, total_label = (
+        escape(gettext(label)) for label in ("Тариф, ₽", "Объем", "Начислено", "Итого")
+    )
     rows = []
     for line in table.rows:
         unit = escape(line.unit)
@@ -128,20 +131,22 @@ def period_charge_rows(table):
                 f"({quantity(line.common_volume, 6)} {unit})</span></td>"
             )
         else:
-            common = '<td class="num m-hide">—</td>'
+            common = '<td class="num m-empty">—</td>'
         if line.recalculation:
             recalc = (
                 f'<td class="num m-detail" data-label="{recalc_label}">'
                 f"{format_money(line.recalculation)}</td>"
             )
         else:
-            recalc = '<td class="num m-hide">—</td>'
+            recalc = '<td class="num m-empty">—</td>'
         rows.append(
             f'<tr><th scope="row" class="m-title">{escape(line.service)}</th>'
-            f'<td class="num m-price">{quantity(line.price)}</td>'
-            f'<td class="num m-volume">{quantity(line.volume)} {unit}</td>'
-            f'<td class="num m-hide">{format_money(line.amount)}</td>{common}{recalc}'
-            f'<td class="num m-key">{format_money(line.total)}</td></tr>'
+            f'<td class="num m-price" data-label="{price_label}">{quantity(line.price)}</td>'
+            f'<td class="num m-volume" data-label="{volume_label}">{quantity(line.volume)} '
+            f"{unit}</td>"
+            f'<td class="num m-detail" data-label="{amount_label}">{format_money(line.amount)}'
+            f"</td>{common}{recalc}"
+            f'<td class="num m-key" data-label="{total_label}">{format_money(line.total)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 

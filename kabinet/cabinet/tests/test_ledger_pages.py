@@ -65,7 +65,9 @@ def cells(row_html: str) -> list[str]:
 def flow_rows(response) -> list[list[str]]:
     """The money flow's month rows and its total row, cells as HTML."""
     body = response.content.decode()
-    table = re.search(r'<table class="money-flow stack">.*?</table>', body, flags=re.S).group(0)
+    table = re.search(
+        r'<table class="money-flow stack cards">.*?</table>', body, flags=re.S
+    ).group(0)
     rows = re.findall(r'<tr class="flow-month">(.*?)</tr>', table, flags=re.S)
     total = re.search(r"<tfoot>\s*<tr>(.*?)</tr>", table, flags=re.S).group(1)
     return [cells(row) for row in rows] + [cells(total)]
