@@ -6,17 +6,17 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from kabinet.billing.models import BillingRun, RunChunk, Service
 from kabinet.billing.run import billing_run
 from kabinet.billing.services import tariff_add, tariff_close
+from tests.concurrency import race
 from tests.factories import OrganizationFactory
 
 from .helpers import NOV, busy_organization, snapshot
@@ -38,24 +38,7 @@ def busy_org(settings):
 
 
 def test_two_runs_of_one_period_at_once_leave_exactly_one_set_of_lines(busy_org):
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def start():
-        try:
-            barrier.wait()
-            billing_run(organization_id=busy_org.pk, month=NOV)
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    race(2, lambda _i: billing_run(organization_id=busy_org.pk, month=NOV))
     assert list(BillingRun.objects.values_list("status", flat=True)) == ["done", "done"]
     both = snapshot(busy_org)
     assert len(both) == 36  # 12 accounts × 3 services, once

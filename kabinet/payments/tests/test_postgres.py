@@ -6,17 +6,17 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from kabinet.billing.models import Payment
 from kabinet.billing.selectors import account_balance
 from kabinet.payments.models import Notification, OnlinePayment
+from tests.concurrency import race
 
 from .helpers import notification, online_payment, pay_url
 
@@ -34,27 +34,12 @@ COPIES = 50
 def test_fifty_copies_of_a_notification_at_once_credit_exactly_once(account, moneta):
     payment = online_payment(account, amount="1500.50")
     params = notification(payment)
-    barrier = threading.Barrier(COPIES)
-    answers, errors = [], []
 
-    def deliver():
-        try:
-            client = Client()
-            barrier.wait()
-            response = client.post(pay_url(), params)
-            answers.append((response.status_code, response.content))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def deliver(_index):
+        response = Client().post(pay_url(), params)
+        return response.status_code, response.content
 
-    threads = [threading.Thread(target=deliver) for _ in range(COPIES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    answers = race(COPIES, deliver)
     assert answers == [(200, b"SUCCESS")] * COPIES  # every copy acknowledged
     assert Payment.objects.filter(source="online").count() == 1
     assert account_balance(account_id=account.pk) == D("-1500.50")

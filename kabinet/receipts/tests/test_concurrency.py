@@ -5,12 +5,11 @@ import datetime
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from kabinet.billing.models import BillingPeriod
 from kabinet.demo.reference import reference_load
@@ -18,6 +17,7 @@ from kabinet.housing.models import AccountLink
 from kabinet.receipts import services
 from kabinet.receipts.models import Delivery, Receipt
 from kabinet.receipts.tasks import delivery_send_task
+from tests.concurrency import race
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -31,28 +31,6 @@ ROOT = Path(__file__).resolve().parents[3]
 OCT_2014 = datetime.date(2014, 10, 1)
 
 
-def _race(workers: int, work) -> list:
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
-
-
 @pytest.fixture
 def october():
     kamal = reference_load()
@@ -61,7 +39,7 @@ def october():
 
 def test_one_document_gets_one_number_however_many_print_it_at_once(october):
     kamal, period = october
-    results = _race(6, lambda _i: services.receipt_issue(account=kamal, period=period).number)
+    results = race(6, lambda _i: services.receipt_issue(account=kamal, period=period).number)
     assert results == [1] * 6
     assert Receipt.objects.count() == 1
 
@@ -72,7 +50,7 @@ def test_one_delivery_is_mailed_once_by_racing_workers(october, settings):
     AccountLink.objects.create(user=UserFactory(), account=kamal, receipts_by_email=True)
     services.mailing_publish(period=period)
     delivery = Delivery.objects.get()
-    sent = _race(6, lambda _i: services.delivery_send(delivery_id=delivery.pk))
+    sent = race(6, lambda _i: services.delivery_send(delivery_id=delivery.pk))
     assert sum(result is not None for result in sent) == 1
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
@@ -84,7 +62,7 @@ def test_publishing_twice_at_once_makes_one_delivery_per_address(october, settin
     kamal, period = october
     for _ in range(3):
         AccountLink.objects.create(user=UserFactory(), account=kamal, receipts_by_email=True)
-    mailings = _race(4, lambda _i: services.mailing_publish(period=period))
+    mailings = race(4, lambda _i: services.mailing_publish(period=period))
     assert sum(m.added for m in mailings) == 3
     assert Delivery.objects.count() == 3
 
