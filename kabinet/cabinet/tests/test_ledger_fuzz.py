@@ -5,10 +5,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kabinet.demo.reference import reference_load
-from kabinet.housing.models import AccountLink
-from tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
 
 month = st.one_of(
@@ -31,29 +27,18 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-def pages(client):
-    account = reference_load()
-    user = UserFactory()
-    AccountLink.objects.create(user=user, account=account)
-    client.force_login(user)
-    return client, account
-
-
 @FUZZ
 @given(params=st.fixed_dictionaries({}, optional={"period": month, "month": month}))
-def test_the_charges_page_never_fails(pages, params):
-    client, account = pages
-    response = client.get(reverse("cabinet:charges", args=[account.pk]), params, follow=True)
+def test_the_charges_page_never_fails(owner_client, kamal, params):
+    response = owner_client.get(reverse("cabinet:charges", args=[kamal.pk]), params, follow=True)
     assert response.status_code == 200
     assert "Начисление за" in response.content.decode()
 
 
 @FUZZ
 @given(params=st.fixed_dictionaries({}, optional={"from": month, "to": month, "page": month}))
-def test_the_payments_page_never_fails(pages, params):
-    client, account = pages
-    response = client.get(reverse("cabinet:payments", args=[account.pk]), params)
+def test_the_payments_page_never_fails(owner_client, kamal, params):
+    response = owner_client.get(reverse("cabinet:payments", args=[kamal.pk]), params)
     assert response.status_code == 200
     body = response.content.decode()
     assert "Движение финансов" in body and "flow-month" in body

@@ -7,9 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kabinet.demo.reference import reference_load
-from kabinet.housing.models import AccountLink
 from kabinet.meters.models import ReadingSubmission
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +25,11 @@ FUZZ = settings(
 
 
 @pytest.fixture
-def submit(client):
-    account = reference_load()
-    user = UserFactory()
-    AccountLink.objects.create(user=user, account=account)
-    client.force_login(user)
+def submit(owner_client, kamal):
     names = ["key", "confirm_by_email"]
-    for meter in account.premises.meters.all():
+    for meter in kamal.premises.meters.all():
         names += [f"m{meter.pk}_z1", f"m{meter.pk}_z1_rollover", f"m{meter.pk}_z1_jump"]
-    return client, reverse("cabinet:meters_submit", args=[account.pk]), names
+    return owner_client, reverse("cabinet:meters_submit", args=[kamal.pk]), names
 
 
 @FUZZ
