@@ -53,6 +53,8 @@ JOIN billing_service s ON s.organization_id = a.organization_id
 WHERE a.organization_id = %(organization)s
 """
 
+ACCOUNTS = "SELECT id FROM housing_personalaccount WHERE organization_id = %(organization)s"
+
 # Most pay the bill in full on the 20th of the next month (within the free 30 days), one
 # in ten pays half, one in twenty never pays.
 PAYMENTS = """
@@ -68,9 +70,11 @@ GROUP BY ch.account_id
 
 
 def history_write(organization_id: int, months: list[datetime.date]) -> None:
-    """Every account × every service charged in each of `months`, set-based, and each
-    month's bill paid on the 20th of the next (also used by `bench_ledger_pages`)."""
+    """Every account × every service charged in each of `months`, set-based, with their
+    period totals, and each month's bill paid on the 20th of the next (also used by
+    `bench_ledger_pages`)."""
     from kabinet.billing.services import period_open
+    from kabinet.billing.totals import period_totals_write
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
@@ -78,6 +82,7 @@ def history_write(organization_id: int, months: list[datetime.date]) -> None:
             period = period_open(organization_id=organization_id, month=past)
             params = {"now": now, "period": period.pk, "organization": organization_id}
             cursor.execute(CHARGES, params)
+            period_totals_write(period_id=period.pk, accounts=ACCOUNTS, params=params)
             paid_on = add_months(past, 1).replace(day=20)
             cursor.execute(
                 PAYMENTS,

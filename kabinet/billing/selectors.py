@@ -2,9 +2,11 @@
 period's recalculations with their grounds, the money flow by month, tariffs in force,
 and the last payment that proves an account is one's own.
 
-A balance is always a sum, never a stored number. The functions that serve the
-resident's pages run a fixed number of queries whatever the length of the history
-(asserted in kabinet/cabinet/tests/test_views.py and test_ledger_pages.py).
+A balance is always a sum, never a stored number: `account_balance` sums the lines
+themselves; the resident's pages sum the period totals (`PeriodTotal`, one row per account
+and period, written with the lines), which a test holds equal to it. The functions that
+serve the resident's pages run a fixed number of queries whatever the length of the
+history (asserted in kabinet/cabinet/tests/test_views.py and test_ledger_pages.py).
 """
 
 import datetime
@@ -28,7 +30,16 @@ from kabinet.core.money import ZERO, round_money
 from kabinet.core.periods import add_months
 from kabinet.core.prepared import PreparedQuery
 
-from .models import ZONE_NAMES, Charge, Payment, Penalty, Recalculation, Service, Tariff
+from .models import (
+    ZONE_NAMES,
+    Charge,
+    Payment,
+    Penalty,
+    PeriodTotal,
+    Recalculation,
+    Service,
+    Tariff,
+)
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -70,10 +81,11 @@ def _ledger_sum(model, field: str, **filters):
 
 def balance_annotations(*, account: OuterRef) -> dict:
     """Annotations `charged`, `penalties` and `paid` of the account an outer query's row
-    refers to: balance = charged + penalties − paid, the sum `account_balance` gives."""
+    refers to: balance = charged + penalties − paid, the sum `account_balance` gives (from
+    the period totals: a row a month rather than a dozen lines)."""
     return {
-        "charged": _ledger_sum(Charge, "total", account_id=account),
-        "penalties": _ledger_sum(Penalty, "amount", account_id=account),
+        "charged": _ledger_sum(PeriodTotal, "total", account_id=account),
+        "penalties": _ledger_sum(PeriodTotal, "penalty", account_id=account),
         "paid": _ledger_sum(Payment, "amount", account_id=account),
     }
 
@@ -149,10 +161,15 @@ def _with_penalty(charges):
     )
 
 
+def _latest_charged_period(account_id):
+    """The period of the account's latest charges, as a subquery (one index row)."""
+    charged = PeriodTotal.objects.filter(account_id=account_id, lines__gt=0)
+    return Subquery(charged.order_by("-month").values("period_id")[:1])
+
+
 def _latest_charges_query(account_id):
     charges = Charge.objects.filter(account_id=account_id)
-    latest = charges.order_by("-period__month", "-period_id").values("period_id")[:1]
-    return _with_penalty(charges.filter(period_id=Subquery(latest)))
+    return _with_penalty(charges.filter(period_id=_latest_charged_period(account_id)))
 
 
 # The card's hot query, compiled once per process (kabinet/core/prepared.py).
@@ -211,59 +228,34 @@ class PeriodTotals:
         return self.amount + self.common_amount
 
 
-def _charges_by_period_query(account_id):
+def _totals_by_period_query(account_id):
     return (
-        Charge.objects.filter(account_id=account_id)
-        .values("period__month")
-        .annotate(
-            sum_amount=Sum("amount"),
-            sum_common=Sum("common_amount"),
-            sum_recalculation=Sum("recalculation"),
-            sum_total=Sum("total"),
-        )
-        .order_by()
-        .values_list("period__month", "sum_amount", "sum_common", "sum_recalculation", "sum_total")
+        PeriodTotal.objects.filter(account_id=account_id)
+        .order_by("-month")
+        .values_list("month", "amount", "common_amount", "recalculation", "total", "penalty")
     )
 
 
-def _penalties_by_period_query(account_id):
-    return (
-        Penalty.objects.filter(account_id=account_id)
-        .values("period__month")
-        .annotate(sum_amount=Sum("amount"))
-        .order_by()
-        .values_list("period__month", "sum_amount")
-    )
-
-
-# The history pages' queries, compiled once per process (kabinet/core/prepared.py).
-_charges_by_period = PreparedQuery(_charges_by_period_query)
-_penalties_by_period = PreparedQuery(_penalties_by_period_query)
+# The history pages' query, compiled once per process (kabinet/core/prepared.py).
+_totals_by_period = PreparedQuery(_totals_by_period_query)
 
 
 def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
-    """Totals by period, newest first: two queries whatever the length of the history."""
-    months = {row[0]: row[1:] for row in _charges_by_period.rows(account_id=account_id)}
-    penalty_by_month = {
-        month: round_money(amount)
-        for month, amount in _penalties_by_period.rows(account_id=account_id)
-    }
-    result = []
-    nothing = (ZERO, ZERO, ZERO, ZERO)
-    for month in sorted(set(months) | set(penalty_by_month), reverse=True):
-        amount, common, recalculation, total = months.get(month, nothing)
-        penalty = penalty_by_month.get(month, ZERO)
-        result.append(
-            PeriodTotals(
-                month=month,
-                amount=round_money(amount or ZERO),
-                common_amount=round_money(common or ZERO),
-                recalculation=round_money(recalculation or ZERO),
-                penalty=penalty,
-                total=round_money(total or ZERO) + penalty,
-            )
+    """Totals by period, newest first, from the period totals: one query whatever the
+    length of the history."""
+    return [
+        PeriodTotals(
+            month=month,
+            amount=amount,
+            common_amount=common,
+            recalculation=recalculation,
+            penalty=penalty,
+            total=total + penalty,
         )
-    return result
+        for month, amount, common, recalculation, total, penalty in _totals_by_period.rows(
+            account_id=account_id
+        )
+    ]
 
 
 # --- one period's recalculations with their grounds ------------------------------------
@@ -294,10 +286,10 @@ _RECALCULATION_COLUMNS = (
 
 def _latest_recalculations_query(account_id):
     """The recalculations booked in the period of the account's latest charges."""
-    charges = Charge.objects.filter(account_id=account_id)
-    latest = charges.order_by("-period__month", "-period_id").values("period_id")[:1]
     return (
-        Recalculation.objects.filter(account_id=account_id, period_id=Subquery(latest))
+        Recalculation.objects.filter(
+            account_id=account_id, period_id=_latest_charged_period(account_id)
+        )
         .order_by()
         .values_list(*_RECALCULATION_COLUMNS)
     )
@@ -529,10 +521,9 @@ def account_tariffs(*, account, on: datetime.date) -> list[ServiceTariffs]:
     """
     house_id = account.premises.house_id
     charged = Charge.objects.filter(account_id=account.pk)
-    latest = charged.order_by("-period__month").values("period_id")[:1]
+    latest = _latest_charged_period(account.pk)
     services = Service.objects.filter(organization_id=account.organization_id).filter(
-        Q(pk__in=charged.filter(period_id=Subquery(latest)).values("service_id"))
-        | ~Exists(charged)
+        Q(pk__in=charged.filter(period_id=latest).values("service_id")) | ~Exists(charged)
     )
     services = list(services.select_related("supplier").order_by("sort_order", "name"))
     tariffs = Tariff.objects.filter(service__in=[s.pk for s in services]).filter(

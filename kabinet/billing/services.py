@@ -14,6 +14,7 @@ from kabinet.housing.models import House, PersonalAccount
 
 from .models import BillingPeriod, Charge, Payment, Penalty, Recalculation, Service, Tariff
 from .selectors import tariff_for
+from .totals import account_totals_write
 
 # --- tariffs: history, never overwritten ---------------------------------------------------
 
@@ -129,7 +130,7 @@ def charge_add(
     """
     _check_open(period, account)
     with transaction.atomic():
-        charge, _created = Charge.objects.get_or_create(
+        charge, created = Charge.objects.get_or_create(
             account=account,
             period=period,
             service=service,
@@ -141,6 +142,8 @@ def charge_add(
                 "recalculation": round_money(recalculation),
             },
         )
+        if created:
+            account_totals_write(account_id=account.pk, period_id=period.pk)
     return charge
 
 
@@ -149,9 +152,12 @@ def penalty_add(
 ) -> Penalty:
     """Book a penalty in an open period of the account's organization."""
     _check_open(period, account)
-    return Penalty.objects.create(
-        account=account, period=period, amount=round_money(amount), note=note
-    )
+    with transaction.atomic():
+        penalty = Penalty.objects.create(
+            account=account, period=period, amount=round_money(amount), note=note
+        )
+        account_totals_write(account_id=account.pk, period_id=period.pk)
+    return penalty
 
 
 def payment_record(

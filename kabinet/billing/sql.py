@@ -101,13 +101,15 @@ def register_sqlite_functions(sender, connection, **kwargs):
 # --- the closed period's guard ---------------------------------------------------------
 
 # Tables whose rows belong to one period and are frozen once it is closed (each gets its
-# triggers from a migration: 0003 for the first four, 0008 for the penalty lines).
+# triggers from a migration: 0003 for the first four, 0008 for the penalty lines, 0009 for
+# the period totals).
 FROZEN_TABLES = (
     "billing_charge",
     "billing_penalty",
     "billing_meterusage",
     "billing_recalculation",
     "billing_penaltyline",
+    "billing_periodtotal",
 )
 PERIODS = "billing_billingperiod"
 FROZEN_MESSAGE = "Расчетный период закрыт: его строки не меняются"

@@ -12,7 +12,7 @@ billing/registers/ (docs/registers.md).
 from kabinet.core.append_only import AppendOnlyQuerySet
 
 from .fields import MONEY, PRECISE
-from .ledger import Charge, LedgerRow, Payment, Penalty
+from .ledger import Charge, LedgerRow, Payment, Penalty, PeriodTotal
 from .penalties import ContractDueDay, KeyRate, PenaltyCap, PenaltyLine, PenaltyMoratorium
 from .periods import BillingPeriod
 from .recalculations import Recalculation, TemporaryAbsence
@@ -40,6 +40,7 @@ __all__ = [
     "PenaltyCap",
     "PenaltyLine",
     "PenaltyMoratorium",
+    "PeriodTotal",
     "Recalculation",
     "Register",
     "RegisterFormat",

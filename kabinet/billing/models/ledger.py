@@ -116,6 +116,46 @@ class Penalty(LedgerRow):
         }
 
 
+class PeriodTotal(models.Model):
+    """An account's period summed: its charge lines and its penalty, one row per account
+    and period, so that the resident's pages and balances read one row a month rather
+    than every line (docs/billing.md "Period totals").
+
+    Derived, never edited: written with the lines that it sums, in the same transaction,
+    by the billing run (per chunk), `charge_add` and `penalty_add`, and the history
+    writers (`totals.period_totals_write`); frozen with the period by the same guard as
+    the lines. `total` is the lines' "Итого" (recalculations included), without the
+    penalty."""
+
+    account = models.ForeignKey(
+        PersonalAccount,
+        on_delete=models.PROTECT,
+        related_name="period_totals",
+        verbose_name=_("лицевой счет"),
+    )
+    period = models.ForeignKey(
+        BillingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("период")
+    )
+    month = models.DateField(_("месяц"))  # the period's, read without a join
+    lines = models.PositiveIntegerField(_("строк начислений"))
+    amount = models.DecimalField(_("начислено"), **MONEY)
+    common_amount = models.DecimalField(_("начислено на СОИ"), **MONEY)
+    recalculation = models.DecimalField(_("перерасчет"), **MONEY)
+    total = models.DecimalField(_("итого начислено"), **MONEY)
+    penalty = models.DecimalField(_("пени"), **MONEY)
+
+    class Meta:
+        verbose_name = _("итоги периода")
+        verbose_name_plural = _("итоги периодов")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period"], name="period_total_once")
+        ]
+        indexes = [models.Index(fields=["account", "month"], name="period_total_account_month")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.month:%Y-%m}: {self.total} + {self.penalty}"
+
+
 class Payment(LedgerRow):
     class Source(models.TextChoices):
         BANK = "bank", _("банк (реестр)")

@@ -83,7 +83,8 @@ HOUSES = """houses AS MATERIALIZED (
 
 # Every metered service in one statement: by the meters' use (wastewater: cold and hot
 # water), or by the norm where the premises has no meter of the resource; each line with
-# its share of the house's common-property use (on its first zone).
+# its share of the house's common-property use (on its first zone). The money functions
+# are called only where there is a share to price: on SQLite each call is Python's.
 LINES_METERED = f""", {USED}, {HOUSES},
 metered AS (
   SELECT x.account_id, x.house_id, x.service_id, x.zones, x.zone,
@@ -105,7 +106,7 @@ priced AS (
     AND t.zones = m.zones AND t.zone = m.zone
 ),
 shared AS (
-  SELECT p.*, CASE WHEN p.zone = 1 THEN
+  SELECT p.*, CASE WHEN p.zone = 1 AND s.common_property THEN
       COALESCE(kabinet_share({AVAILABLE}, c.area, hs.total_area), 0) ELSE 0 END AS common
   FROM priced p
   JOIN chunk c ON c.account_id = p.account_id
@@ -117,7 +118,7 @@ shared AS (
 INSERT INTO {CHARGE_COLUMNS}
 SELECT %(now)s, x.account_id, %(period)s, x.service_id, x.tariff_id, x.zone, x.price,
   x.volume, kabinet_line_amount(x.price, x.volume), x.common,
-  kabinet_line_amount(x.price, x.common), 0
+  CASE WHEN x.common = 0 THEN 0 ELSE kabinet_line_amount(x.price, x.common) END, 0
 FROM shared x
 """
 

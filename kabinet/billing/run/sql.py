@@ -3,7 +3,11 @@
 A chunk's statements read its accounts' rows through the indexes that start with the
 account (`CROSS JOIN`, which SQLite takes as the order to join in, keeps it from scanning
 the whole period's lines through the period's index: the run would slow down with every
-chunk).
+chunk). PostgreSQL reorders joins and plans on statistics: taken before the run, when the
+period had no lines, they make it read each chunk's rows through the period's index,
+every line written so far. So on PostgreSQL the run refreshes the statistics of the
+tables it fills after its 1st, 2nd, 4th, 8th… chunk (`service.statistics_refresh`): they
+stay within twice the truth, for a handful of `ANALYZE`s.
 
 Written as SQL rather than with the ORM because they are `INSERT … SELECT` and
 `UPDATE … WHERE EXISTS` statements over a chunk's whole set of accounts, which the ORM

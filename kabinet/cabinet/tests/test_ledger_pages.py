@@ -456,11 +456,10 @@ def account_with_history(months: int, *, services: int = 12):
     "name, queries",
     [
         # session, user, the user's accounts with balances, the footer's organization;
-        # then the history (charges and penalties by period), the period's lines, its
-        # recalculations
-        ("charges", 8),
-        # …; the history (charges and penalties by period), the payments
-        ("payments", 7),
+        # then the history (the period totals), the period's lines, its recalculations
+        ("charges", 7),
+        # …; the history (the period totals), the payments
+        ("payments", 6),
     ],
 )
 def test_the_pages_run_a_fixed_number_of_queries(
