@@ -84,7 +84,8 @@ HOUSES = """houses AS MATERIALIZED (
 # Every metered service in one statement: by the meters' use (wastewater: cold and hot
 # water), or by the norm where the premises has no meter of the resource; each line with
 # its share of the house's common-property use (on its first zone). The money functions
-# are called only where there is a share to price: on SQLite each call is Python's.
+# are called only where there is a share to price: on SQLite each call is Python's (and
+# `shared` is materialized: inlined, SQLite computed a line's share once per mention).
 LINES_METERED = f""", {USED}, {HOUSES},
 metered AS (
   SELECT x.account_id, x.house_id, x.service_id, x.zones, x.zone,
@@ -105,7 +106,7 @@ priced AS (
   FROM metered m JOIN tariffs t ON t.house_id = m.house_id AND t.service_id = m.service_id
     AND t.zones = m.zones AND t.zone = m.zone
 ),
-shared AS (
+shared AS MATERIALIZED (
   SELECT p.*, CASE WHEN p.zone = 1 AND s.common_property THEN
       COALESCE(kabinet_share({AVAILABLE}, c.area, hs.total_area), 0) ELSE 0 END AS common
   FROM priced p
@@ -210,8 +211,15 @@ def recalculations_write(chunk: Chunk, *, run_computed: list[Recalculation]) -> 
     """The run's own recalculations (absence, real use below what was billed), then
     every recalculation of the period into its line's "Перерасчет" column."""
     Recalculation.objects.bulk_create(run_computed + _absences(chunk))
-    chunk.execute(RECALCULATIONS_APPLY)
-    chunk.execute(RECALCULATION_ONLY_LINES)
+    if chunk.rows(ANY_RECALCULATION):  # most chunks have none: two statements spared
+        chunk.execute(RECALCULATIONS_APPLY)
+        chunk.execute(RECALCULATION_ONLY_LINES)
+
+
+ANY_RECALCULATION = """
+SELECT 1 FROM chunk c CROSS JOIN billing_recalculation r
+WHERE r.period_id = %(period)s AND r.account_id = c.account_id LIMIT 1
+"""
 
 
 NEGATIVE_USE = """
