@@ -11,6 +11,7 @@ history (asserted in kabinet/cabinet/tests/test_views.py and test_ledger_pages.p
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from django.db.models import (
@@ -369,16 +370,16 @@ class AccountLedger:
     payments: dict[datetime.date, list[PaymentLine]]  # by the month they were made in
     paid: dict[datetime.date, Decimal]
 
-    @property
+    @cached_property
     def months(self) -> list[datetime.date]:
         return sorted(set(self.charges) | set(self.paid))
 
-    @property
+    @cached_property
     def first(self) -> datetime.date | None:
         months = self.months
         return months[0] if months else None
 
-    @property
+    @cached_property
     def last(self) -> datetime.date | None:
         months = self.months
         return months[-1] if months else None
