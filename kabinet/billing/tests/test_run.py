@@ -578,3 +578,26 @@ def test_the_run_bills_what_residents_submit_and_without_it_the_computed_use(
     assert lines(account)["Холодная вода"].volume == D("10.5")
     assert Reading.objects.get(meter=silent, period=NOV).source == Reading.Source.COMPUTED
     assert Reading.objects.get(meter=given, period=NOV).source == Reading.Source.RESIDENT
+
+
+def test_on_postgresql_the_run_refreshes_the_statistics_as_the_month_fills(busy_org):
+    """After chunks 1 and 2 of three (1, 2, 4, 8…), not after the 3rd; SQLite needs none
+    (its statements keep their order of joins: run/sql.py)."""
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run(busy_org)
+    analyses = [i for i, sql in enumerate(statements) if sql.startswith("ANALYZE")]
+    if connection.vendor != "postgresql":
+        assert analyses == []
+        return
+    assert len(analyses) == 2
+    assert all("billing_charge" in statements[i] for i in analyses)
+    chunk_done = [i for i, sql in enumerate(statements) if "billing_runchunk" in sql
+                  and sql.startswith("UPDATE") and '"lines"' in sql]  # fmt: skip
+    assert len(chunk_done) == 3
+    assert chunk_done[0] < analyses[0] < chunk_done[1] < analyses[1] < chunk_done[2]
