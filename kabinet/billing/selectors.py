@@ -11,8 +11,8 @@ history (asserted in kabinet/cabinet/tests/test_views.py and test_ledger_pages.p
 
 import datetime
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import (
     DecimalField,
