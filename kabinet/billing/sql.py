@@ -154,3 +154,32 @@ END $$""",
             f"EXECUTE FUNCTION {function}()",
         ]
     return statements
+
+
+# The trigger names both functions create (PostgreSQL: per event and transition table).
+GUARD_SUFFIXES = ("insert", "update", "delete", "insert_new", "update_new", "update_old",
+                  "delete_old")  # fmt: skip
+
+
+def guard_install(schema_editor, table: str) -> None:
+    """A migration's step: the closed period's guard on `table`, on either database."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        statements = postgresql_guard(table)
+    elif vendor == "sqlite":
+        statements = sqlite_guard(table)
+    else:  # pragma: no cover - Kabinet runs on PostgreSQL and SQLite
+        raise NotImplementedError(vendor)
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def guard_remove(schema_editor, table: str) -> None:
+    """The reverse of `guard_install`."""
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    for suffix in GUARD_SUFFIXES:
+        if postgresql:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_frozen_{suffix} ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_frozen_{suffix}_check()")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_frozen_{suffix}")

@@ -31,33 +31,11 @@ def fill(apps, schema_editor):
 
 
 def guard(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = sql.postgresql_guard(TABLE)
-    elif vendor == "sqlite":
-        statements = sql.sqlite_guard(TABLE)
-    else:  # pragma: no cover - Kabinet runs on PostgreSQL and SQLite
-        raise NotImplementedError(vendor)
-    for statement in statements:
-        schema_editor.execute(statement)
+    sql.guard_install(schema_editor, TABLE)
 
 
 def unguard(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for suffix in (
-        "insert",
-        "update",
-        "delete",
-        "insert_new",
-        "update_new",
-        "update_old",
-        "delete_old",
-    ):
-        if postgresql:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_frozen_{suffix} ON {TABLE}")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {TABLE}_frozen_{suffix}_check()")
-        else:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_frozen_{suffix}")
+    sql.guard_remove(schema_editor, TABLE)
 
 
 class Migration(migrations.Migration):

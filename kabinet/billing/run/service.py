@@ -185,8 +185,9 @@ def _chunk_compute(chunk: RunChunk, run: BillingRun) -> dict:
     penalties = penalties_write(
         context, rates=rates_current(), due_dates=DueDates(context.organization_id)
     )
-    houses = ", ".join(str(int(house)) for house in context.houses)
-    period_totals_write(period_id=context.period_id, accounts=HOUSE_ACCOUNTS.format(houses=houses))
+    period_totals_write(
+        period_id=context.period_id, accounts=HOUSE_ACCOUNTS.format(houses=context.house_list)
+    )
     summary = _chunk_summary(context)
     summary["penalties"] = str(penalties)
     if before is not None:
@@ -225,7 +226,7 @@ HOUSE_ACCOUNTS = (
 
 
 def _chunk_clear(context: Chunk) -> None:
-    houses = ", ".join(str(int(house)) for house in context.houses)
+    houses = context.house_list
     accounts = HOUSE_ACCOUNTS.format(houses=houses)
     with connection.cursor() as cursor:
         for statement in CLEAR:

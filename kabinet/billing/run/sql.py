@@ -91,11 +91,15 @@ class Chunk:
             "now": ops.adapt_datetimefield_value(timezone.now()),
         }
 
+    @property
+    def house_list(self) -> str:
+        """The chunk's house ids as SQL: "12, 13, 14"."""
+        return ", ".join(str(int(house)) for house in self.houses)
+
     def sql(self, statement: str) -> str:
         """A statement with the chunk's common tables in front (`WITH chunk, holders,
         tariffs`; a table a statement does not use is not computed)."""
-        houses = ", ".join(str(int(house)) for house in self.houses)
-        return f"WITH {CHUNK.format(houses=houses)}, {HOLDERS}, {TARIFFS} {statement}"
+        return f"WITH {CHUNK.format(houses=self.house_list)}, {HOLDERS}, {TARIFFS} {statement}"
 
     def execute(self, statement: str, extra: dict | None = None) -> int:
         with connection.cursor() as cursor:
