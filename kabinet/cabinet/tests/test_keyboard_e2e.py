@@ -22,6 +22,12 @@ def focused(page: Page) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.textContent")
 
 
+def expect_autofocus(page: Page, element_id: str) -> None:
+    """The browser applies `autofocus` at a rendering step that may come after the load
+    event, so wait for it rather than read the focus once."""
+    expect(page.locator(f"#{element_id}")).to_be_focused()
+
+
 def tab_to(page: Page, element_id: str, *, limit: int = 40, key: str = "Tab") -> int:
     """Press Tab (or Shift+Tab) until the element has focus; the number of presses."""
     for presses in range(1, limit + 1):
@@ -49,7 +55,7 @@ def test_registration_by_keyboard(page: Page, site):
     # Enter in a box sends the form (not "Загрузить новый код"): errors, summed up on top.
     submit_with_enter(page)
     assert page.title().startswith("Ошибка:")
-    assert focused(page) == "error-summary"
+    expect_autofocus(page, "error-summary")
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("Пароль: Придумайте пароль.")
     # The summary's links lead to their fields.
@@ -89,12 +95,12 @@ def test_registration_by_keyboard(page: Page, site):
 def test_login_and_attach_by_keyboard(page: Page, site):
     resident = UserFactory(username="muravyev")
     page.goto(f"{site}/login/")
-    assert focused(page) == "id_username"  # the login box has focus from the start
+    expect_autofocus(page, "id_username")  # the login box has focus from the start
     page.keyboard.type(resident.username)
     type_into(page, "id_password", "не тот пароль")
     submit_with_enter(page)
     assert page.title().startswith("Ошибка:")
-    assert focused(page) == "error-summary"
+    expect_autofocus(page, "error-summary")
     expect(page.locator("#form_errors")).to_contain_text("Неверное имя пользователя или пароль")
     for box in ("#id_username", "#id_password"):
         expect(page.locator(box)).to_have_attribute("aria-invalid", "true")
