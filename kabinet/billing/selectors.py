@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from kabinet.core.i18n import per_language
 from kabinet.core.money import ZERO, round_money
 from kabinet.core.periods import add_months
 from kabinet.core.prepared import PreparedQuery
@@ -402,17 +403,22 @@ def _payments_query(account_id):
 _account_payments = PreparedQuery(_payments_query)
 
 
+@per_language
+def _payment_sources() -> dict[str, str]:
+    return {source: str(label) for source, label in Payment.Source.choices}
+
+
 def account_ledger(*, account_id: int) -> AccountLedger:
     """The account's charges and penalties by period and its payments (each, and summed
     by the month they were made in): three queries whatever the length of the history
     (the payments' rows grow by one or two a month)."""
     charges = {row.month: row for row in account_charge_history(account_id=account_id)}
-    sources = dict(Payment.Source.choices)
+    sources = _payment_sources()
     payments: dict[datetime.date, list[PaymentLine]] = {}
     for paid_on, amount, source in _account_payments.rows(account_id=account_id):
         paid_on = _as_date(paid_on)
         payments.setdefault(paid_on.replace(day=1), []).append(
-            PaymentLine(paid_on, amount, source, str(sources.get(source, source)))
+            PaymentLine(paid_on, amount, source, sources.get(source, source))
         )
     return AccountLedger(
         charges=charges,

@@ -13,6 +13,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kabinet.core.i18n import per_language
 from kabinet.core.money import format_decimal, format_money, round_money
 from kabinet.core.periods import month_label
 from kabinet.meters import rules
@@ -24,6 +25,13 @@ MONTHS_SHORT = (
     gettext_lazy("май"), gettext_lazy("июн"), gettext_lazy("июл"), gettext_lazy("авг"),
     gettext_lazy("сен"), gettext_lazy("окт"), gettext_lazy("ноя"), gettext_lazy("дек"),
 )  # fmt: skip
+
+
+@per_language
+def _short_month_names() -> tuple[str, ...]:
+    return tuple(str(name) for name in MONTHS_SHORT)
+
+
 MAX_BARS = 24
 WIDTH, HEIGHT = 480, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 6, 12, 42  # margins: ticks on the left, months below
@@ -109,11 +117,11 @@ class _Frame:
         middle = round(self.x_of(index) + self.bar / 2, 2)
         if self.count <= 12 or index % 2 == (self.count - 1) % 2:
             self.months.append(
-                Label(middle, self.baseline + 18, str(MONTHS_SHORT[month.month - 1]))
+                Label(middle, self.baseline + 18, _short_month_names()[month.month - 1])
             )
         next_is_january = next_month is not None and next_month.month == 1
         if month.month == 1 or (index == 0 and not next_is_january):
-            self.years.append(Label(middle, self.baseline + 34, f"{month:%Y}"))
+            self.years.append(Label(middle, self.baseline + 34, str(month.year)))
 
     def ticks(self, fmt) -> list[Label]:
         exponent = self.step.normalize().as_tuple().exponent
@@ -147,6 +155,7 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
     frame = _Frame(count=len(usable), top=max(row.monthly for row in usable))
     y_of = frame.y_of
     segments = []
+    bar_title = _("%(month)s: %(value)s %(unit)s")
     for index, row in enumerate(usable):
         x = frame.x_of(index)
         bottom = Decimal(0)
@@ -155,7 +164,7 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
             if cell is None or cell.monthly is None or cell.monthly <= 0:
                 continue
             value = cell.monthly
-            title = _("%(month)s: %(value)s %(unit)s") % {
+            title = bar_title % {
                 "month": month_label(row.period),
                 "value": _fmt(value, places),
                 "unit": unit,
@@ -213,10 +222,11 @@ def money_chart(
     top = max(max(value for _month, value in points), Decimal(0))
     frame = _Frame(count=len(points), top=top, left=LEFT + 14)  # rubles take more room
     segments = []
+    bar_title = _("%(month)s: %(value)s ₽")
     for index, (month, value) in enumerate(points):
         if value > 0:
             y_top = frame.y_of(value)
-            title = _("%(month)s: %(value)s ₽") % {
+            title = bar_title % {
                 "month": month_label(month),
                 "value": format_money(value),
             }

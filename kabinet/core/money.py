@@ -46,5 +46,9 @@ def format_decimal(value: Decimal, *, min_places: int = 2, max_places: int = 2) 
 
 
 def format_money(value: Decimal) -> str:
-    """ "5 589,37": two decimals always."""
-    return format_decimal(value, min_places=2, max_places=2)
+    """ "5 589,37": two decimals always; `format_decimal(value)` spelled for the case a
+    ledger page formats a few hundred times (nothing to trim)."""
+    value = Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
+    if not value:
+        value = abs(value)
+    return f"{value:,f}".replace(",", THOUSANDS_SEPARATOR).replace(".", ",")

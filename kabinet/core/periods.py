@@ -4,6 +4,8 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.i18n import per_language
+
 MONTHS_NOMINATIVE = (
     _("январь"), _("февраль"), _("март"), _("апрель"), _("май"), _("июнь"),
     _("июль"), _("август"), _("сентябрь"), _("октябрь"), _("ноябрь"), _("декабрь"),
@@ -32,6 +34,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+@per_language
+def month_names() -> tuple[str, ...]:
+    """The months' names ("январь" … "декабрь") in the active language."""
+    return tuple(str(name) for name in MONTHS_NOMINATIVE)
+
+
 def month_label(day: datetime.date) -> str:
     """ "октябрь 2014"."""
-    return f"{MONTHS_NOMINATIVE[day.month - 1]} {day.year}"
+    return f"{month_names()[day.month - 1]} {day.year}"

@@ -129,3 +129,19 @@ def money_abs(value):
         return format_money(abs(Decimal(value)))
     except (InvalidOperation, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def account_menu_items(menu):
+    """The side menu's <li>s (`views.base.MenuItem`), the page shown marked: built here,
+    as every account page shows it, rather than with a loop of tags."""
+    return mark_safe(
+        "".join(
+            f'<li><a href="{escape(item.url)}"{CURRENT_PAGE if item.current else ""}>'
+            f"{escape(item.label)}</a></li>"
+            for item in menu
+        )
+    )
+
+
+CURRENT_PAGE = ' aria-current="page"'

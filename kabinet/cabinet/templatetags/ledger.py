@@ -15,27 +15,35 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from kabinet.core.money import format_money
-from kabinet.core.periods import MONTHS_NOMINATIVE
+from kabinet.core.periods import month_names
 from kabinet.core.templatetags.ru_format import quantity
 
 register = template.Library()
 
 
-def _labels() -> list[str]:
-    return [str(name) for name in MONTHS_NOMINATIVE]
-
-
-def _period(names: list[str], month) -> str:
+def _period(names: tuple[str, ...], month) -> str:
     return f"{names[month.month - 1]} {month.year}"
+
+
+# Dates spelled with integers: strftime took three times as long, once per month and
+# payment shown.
+def _month_value(month) -> str:
+    """ "2026-10", the pages' `?period=` and `?from=` spelling."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def _day(day) -> str:
+    """ "20.10.2026"."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
 @register.simple_tag
 def month_options(months, selected):
     """<option>s of months ("2026-10" → "октябрь 2026"), `selected` marked."""
-    names = _labels()
+    names = month_names()
     return mark_safe(
         "".join(
-            f'<option value="{month:%Y-%m}"{" selected" if month == selected else ""}>'
+            f'<option value="{_month_value(month)}"{" selected" if month == selected else ""}>'
             f"{_period(names, month)}</option>"
             for month in months
         )
@@ -76,7 +84,7 @@ def _cell(value, label: str, *, optional: bool = False) -> str:
 def flow_rows(flow):
     """The money flow's month rows (`billing.selectors.MoneyFlow`), each with its
     payments under it: date, sum, source, a reversal marked."""
-    names = _labels()
+    names = month_names()
     opening, charged, recalc, penalty, paid, closing = (
         escape(gettext(label))
         for label in ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено", "На конец")
@@ -96,10 +104,10 @@ def flow_rows(flow):
         )
         if row.payments:
             items = "".join(
-                f'<li class="reversal">{p.paid_on:%d.%m.%Y} — {format_money(p.amount)}&nbsp;₽ — '
+                f'<li class="reversal">{_day(p.paid_on)} — {format_money(p.amount)}&nbsp;₽ — '
                 f"{escape(p.source_label[:1].upper() + p.source_label[1:])} ({reversal})</li>"
                 if p.amount < 0
-                else f"<li>{p.paid_on:%d.%m.%Y} — {format_money(p.amount)}&nbsp;₽ — "
+                else f"<li>{_day(p.paid_on)} — {format_money(p.amount)}&nbsp;₽ — "
                 f"{escape(p.source_label[:1].upper() + p.source_label[1:])}</li>"
                 for p in row.payments
             )
@@ -155,7 +163,7 @@ def period_charge_rows(table):
 def trend_rows(rows, selected):
     """The chart's months as table rows: the month (a link to it when it has charges) and
     its total, "—" for a month without charges."""
-    names = _labels()
+    names = month_names()
     out = []
     for month, value in rows:
         label = _period(names, month)
@@ -164,7 +172,7 @@ def trend_rows(rows, selected):
             out.append(f'<tr{current}><th scope="row">{label}</th><td class="num">—</td></tr>')
         else:
             out.append(
-                f'<tr{current}><th scope="row"><a href="?period={month:%Y-%m}">{label}</a></th>'
+                f'<tr{current}><th scope="row"><a href="?period={_month_value(month)}">{label}</a></th>'
                 f'<td class="num">{format_money(value)}</td></tr>'
             )
     return mark_safe("\n".join(out))
@@ -202,3 +210,39 @@ def chart_marks(chart):
             f'text-anchor="middle">{escape(label.text)}</text>'
         )
     return mark_safe("\n".join(parts))
+
+
+@register.simple_tag
+def change_items(changes):
+    """The period's total against the previous month and the same month a year before
+    ("умная платежка", `views.ledger.Change`): <li>s of the sign and size, in per cent
+    when it can be, and the earlier total."""
+    names = month_names()
+    labels = (gettext("К предыдущему месяцу"), gettext("К тому же месяцу прошлого года"))
+    then = gettext("тогда %(total)s")
+    items = []
+    for label, change in zip(labels, changes, strict=False):
+        difference = change.difference
+        if difference is None:
+            figure = escape(gettext("начислений не было"))
+        elif difference:
+            up = difference > 0
+            sign = "+" if up else "−"
+            figure = (
+                f'<strong class="change-{"up" if up else "down"}">{sign}'
+                f"{format_money(change.size)}&nbsp;₽</strong>"
+            )
+            if change.percent is not None:
+                figure += f" ({sign}{quantity(change.percent, 1)}&nbsp;%)"
+        else:
+            figure = escape(gettext("без изменений"))
+        earlier = ""
+        if change.total is not None:
+            earlier = (
+                f' <span class="muted">— {escape(then % {"total": format_money(change.total)})}'
+                "&nbsp;₽</span>"
+            )
+        items.append(
+            f"<li>{escape(label)} ({_period(names, change.month)}): {figure}{earlier}</li>"
+        )
+    return mark_safe("\n".join(items))

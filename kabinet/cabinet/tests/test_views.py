@@ -374,6 +374,22 @@ def test_the_side_menu_links_every_section_and_marks_the_open_one(owner_client, 
     ]
 
 
+def test_account_addresses_are_reversed_once_and_follow_the_script_prefix():
+    from django.urls import set_script_prefix
+
+    from kabinet.cabinet.views.base import account_url
+
+    assert account_url("cabinet:charges", 42) == reverse("cabinet:charges", args=[42])
+    assert account_url("cabinet:charges", 7) == "/cabinet/7/charges/"
+    assert account_url("cabinet:no_such_page", 42) is None
+    set_script_prefix("/kabinet/")  # the site under a prefix (SCRIPT_NAME)
+    try:
+        assert account_url("cabinet:charges", 7) == "/kabinet/cabinet/7/charges/"
+    finally:
+        set_script_prefix("/")
+    assert account_url("cabinet:charges", 7) == "/cabinet/7/charges/"
+
+
 def test_links_to_pages_not_built_yet_are_not_shown(owner_client, kamal):
     body = owner_client.get(reverse("cabinet:card", args=[kamal.pk])).content.decode()
     submit = reverse("cabinet:meters_submit", args=[kamal.pk])

@@ -5,13 +5,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy
 
 from kabinet.cabinet import selectors
+from kabinet.core.i18n import per_language
 
 SESSION_ACCOUNT = "cabinet_account_id"  # the account shown by the cabinet's home
 
@@ -61,14 +63,39 @@ def account_view(*, methods: tuple[str, ...] = ("GET",)) -> Callable:
     return decorator
 
 
+# An account number no real account has: an account page's address is reversed once with
+# it, and each page puts its account's number in its place (`account_url`).
+_ANY_ACCOUNT = 987654321
+
+
+@functools.cache
+def _address_around_account(name: str, prefix: str, urlconf: str) -> tuple[str, str] | None:
+    """The address of the URL name (taking `account_id`) before and after the account's
+    number, for a script prefix and a URLconf; None while the name does not exist."""
+    try:
+        address = reverse(name, kwargs={"account_id": _ANY_ACCOUNT})
+    except NoReverseMatch:
+        return None
+    before, after = address.split(str(_ANY_ACCOUNT))
+    return before, after
+
+
+def account_url(name: str, account_id: int) -> str | None:
+    """`reverse(name, kwargs={"account_id": …})`, or None while the name does not exist.
+    Account pages link to a dozen of these, and `reverse` took a good part of their time
+    (bench/bench_account_card.py): each address is reversed once per process."""
+    parts = _address_around_account(
+        name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
+    return None if parts is None else f"{parts[0]}{int(account_id)}{parts[1]}"
+
+
 def card_actions(account_id: int) -> list[tuple[str, str]]:
-    actions = []
-    for name, label in CARD_ACTIONS:
-        try:
-            actions.append((reverse(name, kwargs={"account_id": account_id}), label))
-        except NoReverseMatch:
-            continue
-    return actions
+    return [
+        (url, label)
+        for name, label in CARD_ACTIONS
+        if (url := account_url(name, account_id)) is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -78,12 +105,17 @@ class MenuItem:
     current: bool  # the page being shown
 
 
+@per_language
+def _menu_labels() -> tuple[str, ...]:
+    return tuple(str(label) for _key, _name, label in ACCOUNT_MENU)
+
+
 def _account_menu(account_id: int, section: str) -> list[MenuItem]:
-    # Data rather than five {% url %} and {% translate %} tags in the template, which
+    # Data rather than seven {% url %} and {% translate %} tags in the template, which
     # took half as long again on every account page (bench/bench_account_card.py).
     return [
-        MenuItem(reverse(name, kwargs={"account_id": account_id}), str(label), key == section)
-        for key, name, label in ACCOUNT_MENU
+        MenuItem(account_url(name, account_id), label, key == section)
+        for (key, name, _label), label in zip(ACCOUNT_MENU, _menu_labels(), strict=True)
     ]
 
 

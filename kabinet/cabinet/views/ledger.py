@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ from kabinet.cabinet import charts
 from kabinet.core.periods import add_months, month_label
 
 from . import payments_online
-from .base import account_view, render_account_page
+from .base import account_url, account_view, render_account_page
 
 CHART_MONTHS = 12
 DEFAULT_RANGE_MONTHS = 12
@@ -42,12 +41,11 @@ def parse_month(value: str | None) -> datetime.date | None:
 
 def _optional_url(name: str, account_id: int, month: datetime.date) -> str | None:
     """A page of the month that another issue builds: its URL once the name exists."""
-    try:
-        url = reverse(name, kwargs={"account_id": account_id})
-    except NoReverseMatch:
+    url = account_url(name, account_id)
+    if url is None:
         return None
     key = "period" if name == "cabinet:penalty" else "month"
-    return f"{url}?{urlencode({key: f'{month:%Y-%m}'})}"
+    return f"{url}?{key}={month.year:04d}-{month.month:02d}"
 
 
 # --- Начисления ----------------------------------------------------------------------

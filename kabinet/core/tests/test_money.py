@@ -100,3 +100,8 @@ def test_format_decimal_matches_the_rule_spelled_out(value, places):
 def test_format_decimal_never_prints_minus_zero():
     assert format_money(D("-0.001")) == "0,00"
     assert format_decimal(D("-0.00004"), min_places=0, max_places=4) == "0"
+
+
+@given(value=st.decimals(min_value=-(10**12), max_value=10**12, places=7))
+def test_format_money_matches_the_rule_spelled_out(value):
+    assert format_money(value) == _format_by_hand(value, 2, 2)
