@@ -108,8 +108,6 @@ TEMPLATES = [
                 "kabinet.cabinet.context_processors.site",
             ],
             "builtins": ["kabinet.core.templatetags.ru_format"],
-            # Django's i18n tags, a fixed {% translate %} looked up once per language.
-            "libraries": {"i18n": "kabinet.core.templatetags.i18n_once"},
         },
     }
 ]

@@ -1,6 +1,7 @@
-"""Django's `{% load i18n %}`, with `{% translate "a fixed text" %}` looked up once per
-language (kabinet/core/i18n.py says why a lookup costs). Registered under the name
-`i18n` in settings.TEMPLATES, so every template, the admin's too, loads it.
+"""`{% load i18n_once %}`: Django's `{% load i18n %}`, with `{% translate "a fixed text" %}`
+looked up once per language (kabinet/core/i18n.py says why a lookup costs). Kabinet's
+templates load it instead of `i18n` (a test holds them to it); it is not registered
+under Django's name, which would take silencing a system check (templates.W003).
 
 Only the plain form is cached: a quoted text without filters, context or `noop`, whose
 translation cannot change while the process runs. Every other form, and every other

@@ -1,6 +1,8 @@
 """Texts translated once per language (kabinet/core/i18n.py) and the `{% translate %}`
 that looks a fixed text up once (kabinet/core/templatetags/i18n_once.py)."""
 
+import re
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -61,24 +63,36 @@ FORMS = [
 @pytest.mark.parametrize("language", ["ru", "en"])
 @pytest.mark.parametrize("form", FORMS)
 def test_the_tag_renders_as_djangos_own(form, language):
-    source = "{% load i18n %}" + form
     context = {"word": "<No>"}
-    djangos = Engine(libraries={"i18n": "django.templatetags.i18n"}).from_string(source)
+    djangos = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    djangos = djangos.from_string("{% load i18n %}" + form)
     with translation.override(language):
         expected = djangos.render(Context(context))
-        ours = engines["django"].from_string(source)
+        ours = engines["django"].from_string("{% load i18n_once %}" + form)
         assert ours.render(context) == expected
         assert ours.render(context) == expected  # from the cache
 
 
-def test_the_project_loads_the_caching_library_as_i18n():
-    engine = engines["django"].engine
-    assert engine.template_libraries["i18n"] is i18n_once.register
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+LOADS = re.compile(r"{%\s*load\s+([^%]*?)\s*%}")
+
+
+def test_kabinets_templates_load_the_caching_library():
+    loading_djangos = []
+    for template in TEMPLATES.rglob("*.*"):
+        for libraries in LOADS.findall(template.read_text(encoding="utf-8")):
+            if "i18n" in libraries.split():
+                loading_djangos.append(str(template.relative_to(TEMPLATES)))
+    assert loading_djangos == []
+    assert any(
+        "i18n_once" in libraries.split()
+        for libraries in LOADS.findall((TEMPLATES / "base.html").read_text(encoding="utf-8"))
+    )
 
 
 def test_a_fixed_text_is_looked_up_once_per_language():
     template = engines["django"].from_string(
-        '{% load i18n %}{% translate "Текст, найденный однажды" %}'
+        '{% load i18n_once %}{% translate "Текст, найденный однажды" %}'
     )
     with mock.patch.object(i18n_once, "gettext", wraps=i18n_once.gettext) as lookup:
         with translation.override("ru"):
