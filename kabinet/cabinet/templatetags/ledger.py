@@ -80,15 +80,17 @@ def _cell(value, label: str, *, optional: bool = False) -> str:
     return f'<td class="num {kind}" data-label="{label}">{format_money(value)}</td>'
 
 
+_FLOW_COLUMNS = ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено", "На конец")
+
+
 @register.simple_tag
-def flow_rows(flow):
-    """The money flow's month rows (`billing.selectors.MoneyFlow`), each with its
-    payments under it: date, sum, source, a reversal marked."""
+def money_flow_table(flow):
+    """ "Движение финансов" (`billing.selectors.MoneyFlow`): a row a month with its
+    payments under it (date, sum, source, a reversal marked), and the range's totals.
+    Built here whole, headings included, as the page's largest part."""
     names = month_names()
-    opening, charged, recalc, penalty, paid, closing = (
-        escape(gettext(label))
-        for label in ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено", "На конец")
-    )
+    labels = [escape(gettext(label)) for label in _FLOW_COLUMNS]
+    opening, charged, recalc, penalty, paid, closing = labels
     reversal = escape(gettext("сторно"))
     payments_of = gettext("Платежи за %(month)s")
     _balance = _Balance()
@@ -116,11 +118,31 @@ def flow_rows(flow):
                 f'<tr class="flow-payments"><td colspan="7" class="m-line">'
                 f'<ul class="payment-list" aria-label="{label}">{items}</ul></td></tr>'
             )
-    return mark_safe("\n".join(rows))
+    title = escape(gettext("Движение финансов"))
+    caption = escape(
+        gettext(
+            "%(first)s — %(last)s, ₽. Долг — сумма к оплате, переплата — зачтется в "
+            "следующих месяцах."
+        )
+        % {"first": _period(names, flow.first), "last": _period(names, flow.last)}
+    )
+    headings = "".join(f'<th scope="col" class="num">{label}</th>' for label in labels)
+    body = "\n".join(rows)
+    return mark_safe(
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{title}">\n'
+        f'<table class="money-flow stack cards">\n<caption>{caption}</caption>\n'
+        f'<thead><tr><th scope="col">{escape(gettext("Месяц"))}</th>{headings}</tr></thead>\n'
+        f"<tbody>\n{body}\n</tbody>\n<tfoot>\n<tr>"
+        f'<th scope="row" class="m-title">{escape(gettext("За весь период"))}</th>'
+        f'<td class="num m-detail" data-label="{opening}">{_balance(flow.opening)}</td>'
+        f"{_cell(flow.charged, charged)}{_cell(flow.recalculated, recalc)}"
+        f"{_cell(flow.penalties, penalty)}{_cell(flow.paid, paid)}"
+        f'<td class="num m-key" data-label="{closing}">{_balance(flow.closing)}</td>'
+        "</tr>\n</tfoot>\n</table>\n</div>"
+    )
 
 
-@register.simple_tag
-def period_charge_rows(table):
+def _period_charge_rows(table) -> str:
     """The service lines of one period (`billing.selectors.ChargesTable`) on "Начисления":
     service, tariff, volume with its unit, charged, the common-property share (its volume
     under it), recalculation, total."""
@@ -156,7 +178,61 @@ def period_charge_rows(table):
             f"</td>{common}{recalc}"
             f'<td class="num m-key" data-label="{total_label}">{format_money(line.total)}</td></tr>'
         )
-    return mark_safe("\n".join(rows))
+    return "\n".join(rows)
+
+
+@register.simple_tag
+def period_charges_table(table, totals, penalty_url=None):
+    """One period's charges on "Начисления" (`billing.selectors.ChargesTable`, its
+    `PeriodTotals`): a row a service, the penalty (opening its breakdown at
+    `penalty_url`), the totals. The common-property share (ОДН) has its own column. Built
+    here whole, as the page's largest part."""
+    month = _period(month_names(), table.month)
+    caption = escape(gettext("Начисление за %(month)s года") % {"month": month})
+    common, recalc, amount, total = (
+        escape(gettext(label))
+        for label in ("На общедомовые нужды", "Перерасчет", "Начислено", "Итого")
+    )
+    penalty = escape(gettext("Пени"))
+    if penalty_url and table.penalty:
+        penalty += f' <a class="penalty-link" href="{escape(penalty_url)}">{escape(gettext("расчет"))}</a>'
+    headings = "".join(
+        f'<th scope="col" class="num">{label}</th>'
+        for label in (
+            escape(gettext("Тариф, ₽")),
+            escape(gettext("Объем")),
+            amount,
+            f'<abbr title="{common}">{escape(gettext("ОДН"))}</abbr>',
+            recalc,
+            total,
+        )
+    )
+    penalty_sum = format_money(table.penalty)
+
+    def kind(value) -> str:
+        return "m-detail" if value else "m-empty"
+
+    return mark_safe(
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{caption}">\n'
+        f'<table class="charges period-charges stack cards">\n<caption>{caption}</caption>\n'
+        f'<thead><tr><th scope="col">{escape(gettext("Услуга"))}</th>{headings}</tr></thead>\n'
+        f"<tbody>\n{_period_charge_rows(table)}\n"
+        f'<tr class="penalty"><th scope="row" class="m-title">{penalty}</th>'
+        '<td class="m-hide"></td><td class="m-hide"></td>'
+        f'<td class="num m-empty">{penalty_sum}</td>'
+        '<td class="m-hide"></td><td class="num m-empty">—</td>'
+        f'<td class="num m-key" data-label="{total}">{penalty_sum}</td></tr>\n'
+        "</tbody>\n<tfoot>\n<tr>"
+        f'<th scope="row" class="m-title">{total}</th>'
+        '<td class="m-hide"></td><td class="m-hide"></td>'
+        f'<td class="num m-detail" data-label="{amount}">{format_money(totals.amount)}</td>'
+        f'<td class="num {kind(totals.common_amount)}" data-label="{common}">'
+        f"{format_money(totals.common_amount)}</td>"
+        f'<td class="num {kind(totals.recalculation)}" data-label="{recalc}">'
+        f"{format_money(totals.recalculation)}</td>"
+        f'<td class="num m-key" data-label="{total}">{format_money(totals.total)}</td>'
+        "</tr>\n</tfoot>\n</table>\n</div>"
+    )  # fmt: skip
 
 
 @register.simple_tag
