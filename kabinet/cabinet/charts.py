@@ -1,8 +1,8 @@
 """Charts drawn on the server as inline SVG: no JavaScript, a text equivalent beside them.
 
 `consumption_chart` lays out a meter's monthly use as bars (stacked by tariff zone),
-`money_chart` an account's monthly charges in rubles; the template
-`cabinet/meters/_chart.html` draws both. Geometry is computed here, in the SVG's
+`money_chart` an account's monthly charges in rubles; the tag `{% chart_figure %}`
+(cabinet/templatetags/ledger.py) draws both. Geometry is computed here, in the SVG's
 own units (the picture scales to the page's width).
 """
 

@@ -322,3 +322,29 @@ def change_items(changes):
             f"<li>{escape(label)} ({_period(names, change.month)}): {figure}{earlier}</li>"
         )
     return mark_safe("\n".join(items))
+
+
+@register.simple_tag
+def chart_figure(chart, table_id, table_label=None):
+    """A chart (`cabinet.charts.Chart`) as a figure: the inline SVG (no script, no style
+    attributes: CSP) titled and described for screen readers, and a caption with its
+    summary, the zones' legend and a link to its text equivalent, the table `table_id`."""
+    legend = ""
+    if chart.zones:
+        keys = " · ".join(
+            f'<span class="chart-key chart-zone-{int(zone)}" aria-hidden="true"></span>'
+            f"{escape(name)}"
+            for zone, name in chart.zones
+        )
+        legend = f'<span class="chart-legend">{keys}</span>'
+    label = table_label or gettext("Таблица показаний и расхода")
+    summary = escape(chart.summary)
+    return mark_safe(
+        f'<figure class="chart">\n<svg class="chart-svg" viewBox="0 0 {chart.width} '
+        f'{chart.height}" role="img" aria-labelledby="chart-title chart-desc" '
+        'preserveAspectRatio="xMidYMid meet">\n'
+        f'<title id="chart-title">{escape(chart.title)}</title>\n'
+        f'<desc id="chart-desc">{summary}</desc>\n{chart_marks(chart)}\n</svg>\n'
+        f'<figcaption>\n{summary}\n{legend}\n<a href="#{escape(table_id)}">{escape(label)}</a>'
+        "\n</figcaption>\n</figure>"
+    )
