@@ -40,6 +40,12 @@ def month_names() -> tuple[str, ...]:
     return tuple(str(name) for name in MONTHS_NOMINATIVE)
 
 
+def month_value(day: datetime.date) -> str:
+    """ "2014-10", the month in the pages' addresses (`?period=`, `?from=`): spelled with
+    integers, as strftime takes three times as long and pages write it once a month shown."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def month_label(day: datetime.date) -> str:
     """ "октябрь 2014"."""
     return f"{month_names()[day.month - 1]} {day.year}"

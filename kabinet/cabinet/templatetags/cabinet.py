@@ -131,6 +131,9 @@ def money_abs(value):
         return ""
 
 
+CURRENT_PAGE = ' aria-current="page"'
+
+
 @register.simple_tag
 def account_menu_items(menu):
     """The side menu's <li>s (`views.base.MenuItem`), the page shown marked: built here,
@@ -142,6 +145,3 @@ def account_menu_items(menu):
             for item in menu
         )
     )
-
-
-CURRENT_PAGE = ' aria-current="page"'

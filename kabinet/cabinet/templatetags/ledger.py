@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from kabinet.core.money import format_money
-from kabinet.core.periods import month_names
+from kabinet.core.periods import month_names, month_value
 from kabinet.core.templatetags.ru_format import quantity
 
 register = template.Library()
@@ -25,15 +25,9 @@ def _period(names: tuple[str, ...], month) -> str:
     return f"{names[month.month - 1]} {month.year}"
 
 
-# Dates spelled with integers: strftime took three times as long, once per month and
-# payment shown.
-def _month_value(month) -> str:
-    """ "2026-10", the pages' `?period=` and `?from=` spelling."""
-    return f"{month.year:04d}-{month.month:02d}"
-
-
 def _day(day) -> str:
-    """ "20.10.2026"."""
+    """ "20.10.2026", spelled with integers (strftime took three times as long, once per
+    payment shown)."""
     return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
@@ -43,7 +37,7 @@ def month_options(months, selected):
     names = month_names()
     return mark_safe(
         "".join(
-            f'<option value="{_month_value(month)}"{" selected" if month == selected else ""}>'
+            f'<option value="{month_value(month)}"{" selected" if month == selected else ""}>'
             f"{_period(names, month)}</option>"
             for month in months
         )
@@ -248,7 +242,7 @@ def trend_rows(rows, selected):
             out.append(f'<tr{current}><th scope="row">{label}</th><td class="num">—</td></tr>')
         else:
             out.append(
-                f'<tr{current}><th scope="row"><a href="?period={_month_value(month)}">{label}</a></th>'
+                f'<tr{current}><th scope="row"><a href="?period={month_value(month)}">{label}</a></th>'
                 f'<td class="num">{format_money(value)}</td></tr>'
             )
     return mark_safe("\n".join(out))

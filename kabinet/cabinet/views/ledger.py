@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.billing import selectors as billing
 from kabinet.cabinet import charts
-from kabinet.core.periods import add_months, month_label
+from kabinet.core.periods import add_months, month_label, month_value
 
 from . import payments_online
 from .base import account_url, account_view, render_account_page
@@ -45,7 +45,7 @@ def _optional_url(name: str, account_id: int, month: datetime.date) -> str | Non
     if url is None:
         return None
     key = "period" if name == "cabinet:penalty" else "month"
-    return f"{url}?{key}={month.year:04d}-{month.month:02d}"
+    return f"{url}?{key}={month_value(month)}"
 
 
 # --- Начисления ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kabinet.core.money import format_decimal, format_money, line_amount, round_money
-from kabinet.core.periods import add_months, month_end, month_label
+from kabinet.core.periods import add_months, month_end, month_label, month_value
 
 NNBSP = "\u202f"
 
@@ -69,6 +69,8 @@ def test_months():
     assert add_months(datetime.date(2014, 1, 31), -1) == datetime.date(2013, 12, 1)
     assert month_end(datetime.date(2016, 2, 10)) == datetime.date(2016, 2, 29)
     assert month_label(datetime.date(2014, 10, 1)) == "октябрь 2014"
+    assert month_value(datetime.date(2014, 10, 1)) == "2014-10"
+    assert month_value(datetime.date(999, 3, 1)) == "0999-03"  # four digits, as parse_month reads
 
 
 def _format_by_hand(value: D, min_places: int, max_places: int) -> str:
