@@ -17,6 +17,7 @@ from functools import cached_property
 from django.db.models import (
     DecimalField,
     Exists,
+    F,
     Func,
     Max,
     OuterRef,
@@ -74,20 +75,19 @@ class _SubquerySum(Func):
     output_field = MONEY_FIELD
 
 
-def _ledger_sum(model, field: str, **filters):
-    """The sum of one ledger column over the rows matching `filters` (outer references
-    allowed), 0 if there are none."""
+def _ledger_sum(model, field, **filters):
+    """The sum of one ledger column (or an expression of its columns) over the rows
+    matching `filters` (outer references allowed), 0 if there are none."""
     total = model.objects.filter(**filters).order_by().values(ledger_sum=_SubquerySum(field))
     return Coalesce(Subquery(total), Value(ZERO), output_field=MONEY_FIELD)
 
 
 def balance_annotations(*, account: OuterRef) -> dict:
-    """Annotations `charged`, `penalties` and `paid` of the account an outer query's row
-    refers to: balance = charged + penalties − paid, the sum `account_balance` gives (from
-    the period totals: a row a month rather than a dozen lines)."""
+    """Annotations `due` (charges with penalties) and `paid` of the account an outer
+    query's row refers to: balance = due − paid, the sum `account_balance` gives (from the
+    period totals: a row a month rather than a dozen lines, read once)."""
     return {
-        "charged": _ledger_sum(PeriodTotal, "total", account_id=account),
-        "penalties": _ledger_sum(PeriodTotal, "penalty", account_id=account),
+        "due": _ledger_sum(PeriodTotal, F("total") + F("penalty"), account_id=account),
         "paid": _ledger_sum(Payment, "amount", account_id=account),
     }
 
@@ -142,6 +142,15 @@ class ChargesTable:
     amount: Decimal  # "Начислено": charges (common-property shares included) + penalty
     recalculation: Decimal
     total: Decimal  # "Итого начислено"
+
+    @property
+    def own_amount(self) -> Decimal:
+        """The premises' own use, without the common-property shares and the penalty."""
+        return sum((line.amount for line in self.rows), ZERO)
+
+    @property
+    def common_amount(self) -> Decimal:
+        return sum((line.common_amount for line in self.rows), ZERO)
 
 
 _CHARGE_COLUMNS = (
@@ -257,6 +266,27 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
         for month, amount, common, recalculation, total, penalty in _totals_by_period.rows(
             account_id=account_id
         )
+    ]
+
+
+def _monthly_totals_query(account_id):
+    return (
+        PeriodTotal.objects.filter(account_id=account_id)
+        .order_by("-month")
+        .values_list("month", "total", "penalty")
+    )
+
+
+_monthly_totals = PreparedQuery(_monthly_totals_query)
+
+
+def account_monthly_totals(*, account_id: int) -> list[tuple[datetime.date, Decimal]]:
+    """Each period's "Итого" with its penalty, newest first: the months, the chart and
+    the comparison of "Начисления", read without the columns only one month needs (on
+    SQLite every figure read is a float turned into a Decimal)."""
+    return [
+        (month, total + penalty)
+        for month, total, penalty in _monthly_totals.rows(account_id=account_id)
     ]
 
 

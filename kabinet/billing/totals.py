@@ -13,21 +13,24 @@ TOTALS_DELETE = """
 DELETE FROM billing_periodtotal WHERE period_id = %(period)s AND account_id IN ({accounts})
 """
 
-TOTALS_INSERT = """
+# The lines are read in the charge index's order and summed per account as they come
+# (an account's penalty looked up beside), then the accounts with a penalty and no line.
+PERIOD_MONTH = "(SELECT month FROM billing_billingperiod WHERE id = %(period)s)"
+TOTALS_INSERT = f"""
 INSERT INTO billing_periodtotal (account_id, period_id, month, lines, amount, common_amount,
   recalculation, total, penalty)
-SELECT x.account_id, %(period)s, (SELECT month FROM billing_billingperiod WHERE id = %(period)s),
-  SUM(x.lines), ROUND(SUM(x.amount), 2), ROUND(SUM(x.common_amount), 2),
-  ROUND(SUM(x.recalculation), 2), ROUND(SUM(x.total), 2), ROUND(SUM(x.penalty), 2)
-FROM (
-  SELECT ch.account_id, 1 AS lines, ch.amount, ch.common_amount, ch.recalculation, ch.total,
-    0 AS penalty
-  FROM billing_charge ch WHERE ch.period_id = %(period)s AND ch.account_id IN ({accounts})
-  UNION ALL
-  SELECT pe.account_id, 0, 0, 0, 0, 0, pe.amount
-  FROM billing_penalty pe WHERE pe.period_id = %(period)s AND pe.account_id IN ({accounts})
-) x
-GROUP BY x.account_id
+SELECT ch.account_id, %(period)s, {PERIOD_MONTH}, COUNT(*), ROUND(SUM(ch.amount), 2),
+  ROUND(SUM(ch.common_amount), 2), ROUND(SUM(ch.recalculation), 2), ROUND(SUM(ch.total), 2),
+  COALESCE((SELECT ROUND(SUM(pe.amount), 2) FROM billing_penalty pe
+    WHERE pe.account_id = ch.account_id AND pe.period_id = %(period)s), 0)
+FROM billing_charge ch WHERE ch.period_id = %(period)s AND ch.account_id IN ({{accounts}})
+GROUP BY ch.account_id
+UNION ALL
+SELECT pe.account_id, %(period)s, {PERIOD_MONTH}, 0, 0, 0, 0, 0, ROUND(SUM(pe.amount), 2)
+FROM billing_penalty pe WHERE pe.period_id = %(period)s AND pe.account_id IN ({{accounts}})
+  AND NOT EXISTS (SELECT 1 FROM billing_charge ch WHERE ch.period_id = %(period)s
+    AND ch.account_id = pe.account_id)
+GROUP BY pe.account_id
 """
 
 

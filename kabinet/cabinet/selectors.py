@@ -46,7 +46,7 @@ def _held_accounts_query(user_id):
                 organization=OuterRef("account__organization_id")
             ),
         )
-        .values_list(*columns, "charged", "penalties", "paid", "gateway")
+        .values_list(*columns, "due", "paid", "gateway")
     )
 
 
@@ -75,8 +75,8 @@ def accounts_for_user(*, user) -> list[PersonalAccount]:
         account.organization = objects["account__organization"]
         account.premises = objects["account__premises"]
         account.premises.house = objects["account__premises__house"]
-        charged, penalties, paid, gateway = row[start:]
-        account.balance = round_money(charged + penalties - paid)
+        due, paid, gateway = row[start:]
+        account.balance = round_money(due - paid)
         account.online_payment = payments.online_kind_usable(gateway)  # "Оплатить" shown
         accounts.append(account)
     return accounts

@@ -97,6 +97,7 @@ class Penalty(LedgerRow):
         on_delete=models.PROTECT,
         related_name="penalties",
         verbose_name=_("лицевой счет"),
+        db_index=False,  # the index below leads with it
     )
     period = models.ForeignKey(
         BillingPeriod, on_delete=models.PROTECT, related_name="penalties", verbose_name=_("период")
@@ -108,6 +109,8 @@ class Penalty(LedgerRow):
         verbose_name = _("пени")
         verbose_name_plural = _("пени")
         ordering = ["period__month", "created_at"]
+        # An account's penalty of a period, as the period totals read it per account.
+        indexes = [models.Index(fields=["account", "period"], name="penalty_account_period")]
 
     def __str__(self):
         return gettext("Пени %(period)s: %(amount)s") % {
@@ -132,6 +135,7 @@ class PeriodTotal(models.Model):
         on_delete=models.PROTECT,
         related_name="period_totals",
         verbose_name=_("лицевой счет"),
+        db_index=False,  # the constraint and the index below lead with it
     )
     period = models.ForeignKey(
         BillingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("период")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kabinet.billing.models import Recalculation, TemporaryAbsence
 from kabinet.core.money import line_amount, round_money
 from kabinet.core.periods import month_end
+from kabinet.meters.models import Meter
 
 from .sql import ACTIVE_METER, METER_OF_SERVICE, POSITIVE, Chunk
 
@@ -36,17 +37,30 @@ JOIN billing_service s ON s.organization_id = %(organization)s
 JOIN tariffs t ON t.house_id = c.house_id AND t.service_id = s.id AND t.zones = 1 AND t.zone = 1
 """
 
-USED = f"""used AS (
-  SELECT u.account_id, c.house_id, s.id AS service_id,
-    CASE WHEN s.resource = 'wastewater' THEN 1 ELSE m.tariff_zones END AS zones,
-    u.zone, SUM(u.volume) AS volume
-  FROM chunk c CROSS JOIN billing_meterusage u
-  JOIN meters_meter m ON m.id = u.meter_id
+# The services each meter resource is billed by (wastewater: cold and hot water), a few
+# rows joined on equality: matching each usage row against every service took as long
+# as reading the usage.
+METER_RESOURCES = " UNION ALL ".join(
+    f"SELECT '{resource}' AS resource" for resource in Meter.Resource
+)
+METER_SERVICES = f"""meter_services AS MATERIALIZED (
+  SELECT r.resource, s.id AS service_id, s.resource = 'wastewater' AS wastewater
+  FROM ({METER_RESOURCES}) r
   JOIN billing_service s ON s.organization_id = %(organization)s AND s.method = 'meter'
-    AND {METER_OF_SERVICE.format(m="u", s="s")}
-  WHERE u.account_id = c.account_id AND u.period_id = %(period)s
-  GROUP BY u.account_id, c.house_id, s.id,
-    CASE WHEN s.resource = 'wastewater' THEN 1 ELSE m.tariff_zones END, u.zone
+    AND {METER_OF_SERVICE.format(m="r", s="s")}
+)"""
+
+USED = f"""{METER_SERVICES},
+used AS (
+  SELECT u.account_id, c.house_id, ms.service_id,
+    CASE WHEN ms.wastewater THEN 1 ELSE m.tariff_zones END AS zones,
+    u.zone, SUM(u.volume) AS volume
+  FROM chunk c CROSS JOIN billing_meterusage u CROSS JOIN meters_meter m
+  CROSS JOIN meter_services ms
+  WHERE u.account_id = c.account_id AND u.period_id = %(period)s AND m.id = u.meter_id
+    AND ms.resource = u.resource
+  GROUP BY u.account_id, c.house_id, ms.service_id,
+    CASE WHEN ms.wastewater THEN 1 ELSE m.tariff_zones END, u.zone
 )"""
 
 # Billed more than used: after months billed by the average or the norm, the real use.
@@ -61,13 +75,13 @@ WITHOUT_METER = f"""NOT EXISTS (SELECT 1 FROM meters_meter m
   WHERE m.premises_id = h.premises_id AND {ACTIVE_METER.format(m="m")}
     AND {METER_OF_SERVICE.format(m="m", s="s")})"""
 
-# The common-property volume of a house to share (ПП 354 п. 44), from `individual`, the
-# house's charged individual use of the service: the house meter's volume less it, capped
-# at norm × common area unless the house lifted the cap; without the house meter, the
-# norm for the common area; NULL when the data for it are missing (reported).
+# The common-property volume of a house to share (ПП 354 п. 44) for a service of common
+# property, from `individual`, the house's charged individual use of the service: the
+# house meter's volume less it, capped at norm × common area unless the house lifted the
+# cap; without the house meter, the norm for the common area; NULL when the data for it
+# are missing (reported).
 CAP = "(s.common_norm * hs.common_area)"
 AVAILABLE = f"""CASE
-  WHEN NOT s.common_property THEN 0
   WHEN hv.volume IS NULL THEN {CAP}
   WHEN hs.common_cap_lifted THEN {POSITIVE.format(x="hv.volume - p.individual")}
   WHEN {CAP} IS NULL THEN NULL
@@ -83,9 +97,11 @@ HOUSES = """houses AS MATERIALIZED (
 
 # Every metered service in one statement: by the meters' use (wastewater: cold and hot
 # water), or by the norm where the premises has no meter of the resource; each line with
-# its share of the house's common-property use (on its first zone). The money functions
-# are called only where there is a share to price: on SQLite each call is Python's (and
-# `shared` is materialized: inlined, SQLite computed a line's share once per mention).
+# its share of the house's common-property use (on its first zone). The volume to share
+# is computed once per house and service (`pool`), then shared by floor area. The money
+# functions are called only where there is a share to price: on SQLite each call is
+# Python's (and `shared` is materialized: inlined, SQLite computed a line's share once
+# per mention).
 LINES_METERED = f""", {USED}, {HOUSES},
 metered AS (
   SELECT x.account_id, x.house_id, x.service_id, x.zones, x.zone,
@@ -100,21 +116,26 @@ metered AS (
     AND s.norm_per_resident IS NOT NULL
   WHERE {WITHOUT_METER}
 ),
-priced AS (
-  SELECT m.account_id, m.house_id, m.service_id, m.zone, m.volume, t.tariff_id, t.price,
-    SUM(m.volume) OVER (PARTITION BY m.house_id, m.service_id) AS individual
+priced AS MATERIALIZED (
+  SELECT m.account_id, m.house_id, m.service_id, m.zone, m.volume, t.tariff_id, t.price
   FROM metered m JOIN tariffs t ON t.house_id = m.house_id AND t.service_id = m.service_id
     AND t.zones = m.zones AND t.zone = m.zone
 ),
-shared AS MATERIALIZED (
-  SELECT p.*, CASE WHEN p.zone = 1 AND s.common_property THEN
-      COALESCE(kabinet_share({AVAILABLE}, c.area, hs.total_area), 0) ELSE 0 END AS common
-  FROM priced p
-  JOIN chunk c ON c.account_id = p.account_id
+pool AS MATERIALIZED (
+  SELECT p.house_id, p.service_id, hs.total_area, {AVAILABLE} AS available
+  FROM (SELECT house_id, service_id, SUM(volume) AS individual FROM priced
+        GROUP BY house_id, service_id) p
   JOIN houses hs ON hs.house_id = p.house_id
-  JOIN billing_service s ON s.id = p.service_id
+  JOIN billing_service s ON s.id = p.service_id AND s.common_property
   LEFT JOIN billing_houseresourcevolume hv ON hv.house_id = p.house_id
     AND hv.month = %(month)s AND hv.resource = s.resource
+),
+shared AS MATERIALIZED (
+  SELECT p.*, CASE WHEN p.zone = 1 AND o.available IS NOT NULL
+      THEN COALESCE(kabinet_share(o.available, c.area, o.total_area), 0) ELSE 0 END AS common
+  FROM priced p
+  JOIN chunk c ON c.account_id = p.account_id
+  LEFT JOIN pool o ON o.house_id = p.house_id AND o.service_id = p.service_id
 )
 INSERT INTO {CHARGE_COLUMNS}
 SELECT %(now)s, x.account_id, %(period)s, x.service_id, x.tariff_id, x.zone, x.price,
@@ -135,21 +156,33 @@ LEFT JOIN billing_houseresourcevolume hv ON hv.house_id = c.house_id
 WHERE {CAP} IS NULL AND NOT (hv.volume IS NOT NULL AND hs.common_cap_lifted)
 """
 
+# Services first: as a rule every service has its norm, and the holders are not read.
 ISSUES_NO_NORM = f"""
 INSERT INTO billing_runissue (run_id, account_id, service_id, reason, detail)
 SELECT %(run)s, h.account_id, s.id, 'no_norm', %(no_norm)s
-FROM holders h
-JOIN billing_service s ON s.organization_id = %(organization)s
+FROM billing_service s CROSS JOIN holders h
+WHERE s.organization_id = %(organization)s
   AND ((s.method = 'meter' AND {WITHOUT_METER}) OR s.method = 'norm')
   AND s.norm_per_resident IS NULL
 """
 
-ISSUES_NO_TARIFF = """
+# What has neither a line nor a reported reason has no tariff in force. Most accounts
+# have a first-zone line of every service by now (the chunk's lines were all written by
+# this run, of the organization's services): they are passed over by one range of the
+# charge index each rather than a look-up per service.
+ISSUES_NO_TARIFF = """, charged AS MATERIALIZED (
+  SELECT c.account_id FROM chunk c CROSS JOIN billing_charge ch
+  WHERE ch.account_id = c.account_id AND ch.period_id = %(period)s AND ch.zone = 1
+  GROUP BY c.account_id
+  HAVING COUNT(*) = (SELECT COUNT(*) FROM billing_service
+    WHERE organization_id = %(organization)s)
+)
 INSERT INTO billing_runissue (run_id, account_id, service_id, reason, detail)
 SELECT %(run)s, c.account_id, s.id, 'no_tariff', %(no_tariff)s
 FROM chunk c
 JOIN billing_service s ON s.organization_id = %(organization)s
-WHERE NOT EXISTS (SELECT 1 FROM billing_charge ch WHERE ch.period_id = %(period)s
+WHERE c.account_id NOT IN (SELECT account_id FROM charged)
+  AND NOT EXISTS (SELECT 1 FROM billing_charge ch WHERE ch.period_id = %(period)s
     AND ch.account_id = c.account_id AND ch.service_id = s.id)
   AND NOT EXISTS (SELECT 1 FROM billing_runissue i WHERE i.run_id = %(run)s
     AND i.account_id = c.account_id AND i.service_id = s.id)

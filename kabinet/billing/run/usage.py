@@ -54,6 +54,7 @@ JOIN meters_reading e ON e.meter_id = m.id AND e.period = %(month)s
     SELECT 1 FROM meters_reading f WHERE f.meter_id = m.id AND f.period = %(month)s
       AND f.zone = e.zone AND f.kind = 'final')))
 JOIN meters_reading s ON s.meter_id = m.id AND s.zone = e.zone
+  AND s.period IN (%(month)s, %(previous)s)  -- the two months, not the meter's history
   AND ((s.kind = 'initial' AND s.period = %(month)s)
     OR (s.kind = 'regular' AND s.period = %(previous)s AND NOT EXISTS (
       SELECT 1 FROM meters_reading i WHERE i.meter_id = m.id AND i.period = %(month)s

@@ -75,6 +75,15 @@ def test_charge_add_and_penalty_add_write_the_totals_of_their_period():
     assert PeriodTotal.objects.filter(account=account).count() == 3
 
 
+def test_a_period_with_a_penalty_and_no_line_has_a_total_of_the_penalty_alone():
+    org, account = penalised_account()
+    november = period_open(organization_id=org.pk, month=NOV)
+    penalty_add(account=account, period=november, amount=D("7.505"), note="Проверка")
+    zero = D("0.00")
+    assert stored_totals([account])[account.pk, NOV] == (0, zero, zero, zero, zero, D("7.51"))
+    assert stored_totals([account]) == sums_of_lines([account])
+
+
 def test_the_run_writes_the_totals_of_its_lines_and_a_rerun_replaces_them(settings):
     settings.BILLING_RUN_CHUNK_ACCOUNTS = 5
     org = busy_organization(OrganizationFactory())

@@ -176,10 +176,10 @@ def _period_charge_rows(table) -> str:
 
 
 @register.simple_tag
-def period_charges_table(table, totals, penalty_url=None):
-    """One period's charges on "Начисления" (`billing.selectors.ChargesTable`, its
-    `PeriodTotals`): a row a service, the penalty (opening its breakdown at
-    `penalty_url`), the totals. The common-property share (ОДН) has its own column. Built
+def period_charges_table(table, penalty_url=None):
+    """One period's charges on "Начисления" (`billing.selectors.ChargesTable`): a row a
+    service, the penalty (opening its breakdown at `penalty_url`), the totals (the sums
+    of the lines, as the period totals are). The common-property share (ОДН) has its own column. Built
     here whole, as the page's largest part."""
     month = _period(month_names(), table.month)
     caption = escape(gettext("Начисление за %(month)s года") % {"month": month})
@@ -202,6 +202,7 @@ def period_charges_table(table, totals, penalty_url=None):
         )
     )
     penalty_sum = format_money(table.penalty)
+    common_sum = table.common_amount
 
     def kind(value) -> str:
         return "m-detail" if value else "m-empty"
@@ -219,12 +220,11 @@ def period_charges_table(table, totals, penalty_url=None):
         "</tbody>\n<tfoot>\n<tr>"
         f'<th scope="row" class="m-title">{total}</th>'
         '<td class="m-hide"></td><td class="m-hide"></td>'
-        f'<td class="num m-detail" data-label="{amount}">{format_money(totals.amount)}</td>'
-        f'<td class="num {kind(totals.common_amount)}" data-label="{common}">'
-        f"{format_money(totals.common_amount)}</td>"
-        f'<td class="num {kind(totals.recalculation)}" data-label="{recalc}">'
-        f"{format_money(totals.recalculation)}</td>"
-        f'<td class="num m-key" data-label="{total}">{format_money(totals.total)}</td>'
+        f'<td class="num m-detail" data-label="{amount}">{format_money(table.own_amount)}</td>'
+        f'<td class="num {kind(common_sum)}" data-label="{common}">{format_money(common_sum)}</td>'
+        f'<td class="num {kind(table.recalculation)}" data-label="{recalc}">'
+        f"{format_money(table.recalculation)}</td>"
+        f'<td class="num m-key" data-label="{total}">{format_money(table.total)}</td>'
         "</tr>\n</tfoot>\n</table>\n</div>"
     )  # fmt: skip
 

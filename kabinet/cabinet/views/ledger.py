@@ -82,12 +82,12 @@ def charges(request, held):
         # The history page's old address (?month=YYYY-MM) opens the same period here.
         return redirect(f"{request.path}?{urlencode({'period': request.GET['month']})}")
     account_id = held.account.pk
-    history = billing.account_charge_history(account_id=account_id)
-    totals = {row.month: row for row in history}
+    totals = dict(billing.account_monthly_totals(account_id=account_id))  # newest first
+    months = list(totals)
     messages = []
-    month = history[0].month if history else None
+    month = months[0] if months else None
     asked = request.GET.get("period")
-    if asked is not None and history:
+    if asked is not None and months:
         wanted = parse_month(asked)
         if wanted is None:
             messages.append(
@@ -101,24 +101,20 @@ def charges(request, held):
             )
         else:
             month = wanted
-    context = {
-        "months": [row.month for row in history],
-        "month": month,
-        "messages_ledger": messages,
-    }
+    context = {"months": months, "month": month, "messages_ledger": messages}
     if month is not None:
         chart_months = [add_months(month, -n) for n in range(CHART_MONTHS - 1, -1, -1)]
-        points = [(m, totals[m].total if m in totals else None) for m in chart_months]
-        current = totals[month].total
+        points = [(m, totals.get(m)) for m in chart_months]
+        current = totals[month]
         # The latest period (the page as first opened) by the card's prepared query.
-        latest = month == history[0].month
+        latest = month == months[0]
         table = billing.account_period_charges(account_id=account_id) if latest else None
         if table is None or table.month != month:
             latest = False
             table = billing.account_period_charges(account_id=account_id, month=month)
         context.update(
             table=table,
-            totals=totals[month],
+            total=current,
             recalculations=billing.account_period_recalculations(
                 account_id=account_id, month=month, latest=latest
             ),
@@ -127,7 +123,7 @@ def charges(request, held):
             ),
             chart_rows=points,
             changes=[
-                Change(m, totals[m].total if m in totals else None, current)
+                Change(m, totals.get(m), current)
                 for m in (add_months(month, -1), add_months(month, -12))
             ],
             penalty_url=_optional_url("cabinet:penalty", account_id, month),
