@@ -269,24 +269,36 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
     ]
 
 
+@dataclass(frozen=True)
+class MonthTotal:
+    month: datetime.date
+    total: Decimal  # the period's "Итого" with its penalty
+    recalculated: bool  # recalculations were booked in the period
+
+
 def _monthly_totals_query(account_id):
+    booked = Recalculation.objects.filter(
+        period_id=OuterRef("period_id"), account_id=OuterRef("account_id")
+    )
     return (
         PeriodTotal.objects.filter(account_id=account_id)
         .order_by("-month")
-        .values_list("month", "total", "penalty")
+        .annotate(recalculated=Exists(booked))
+        .values_list("month", "total", "penalty", "recalculated")
     )
 
 
 _monthly_totals = PreparedQuery(_monthly_totals_query)
 
 
-def account_monthly_totals(*, account_id: int) -> list[tuple[datetime.date, Decimal]]:
-    """Each period's "Итого" with its penalty, newest first: the months, the chart and
-    the comparison of "Начисления", read without the columns only one month needs (on
-    SQLite every figure read is a float turned into a Decimal)."""
+def account_monthly_totals(*, account_id: int) -> list[MonthTotal]:
+    """Each period's "Итого" with its penalty, newest first, and whether recalculations
+    were booked in it: the months, the chart and the comparison of "Начисления", read
+    without the columns only one month needs (on SQLite every figure read is a float
+    turned into a Decimal); a period without recalculations spares their query."""
     return [
-        (month, total + penalty)
-        for month, total, penalty in _monthly_totals.rows(account_id=account_id)
+        MonthTotal(month, total + penalty, bool(recalculated))
+        for month, total, penalty, recalculated in _monthly_totals.rows(account_id=account_id)
     ]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kabinet.core.i18n import per_language
 from kabinet.core.money import format_decimal, format_money, round_money
-from kabinet.core.periods import month_label
+from kabinet.core.periods import month_label, month_names
 from kabinet.meters import rules
 from kabinet.meters.models import Meter, Reading
 from kabinet.meters.selectors import HistoryRow
@@ -104,6 +104,7 @@ class _Frame:
         self.baseline = TOP + self.plot_height
         self.months: list[Label] = []
         self.years: list[Label] = []
+        self.month_names = _short_month_names()  # looked up once, not once a bar
 
     def y_of(self, value: Decimal) -> float:
         return self.baseline - float(value / self.scale_top) * self.plot_height
@@ -117,7 +118,7 @@ class _Frame:
         middle = round(self.x_of(index) + self.bar / 2, 2)
         if self.count <= 12 or index % 2 == (self.count - 1) % 2:
             self.months.append(
-                Label(middle, self.baseline + 18, _short_month_names()[month.month - 1])
+                Label(middle, self.baseline + 18, self.month_names[month.month - 1])
             )
         next_is_january = next_month is not None and next_month.month == 1
         if month.month == 1 or (index == 0 and not next_is_january):
@@ -223,11 +224,12 @@ def money_chart(
     frame = _Frame(count=len(points), top=top, left=LEFT + 14)  # rubles take more room
     segments = []
     bar_title = _("%(month)s: %(value)s ₽")
+    names = month_names()
     for index, (month, value) in enumerate(points):
         if value > 0:
             y_top = frame.y_of(value)
             title = bar_title % {
-                "month": month_label(month),
+                "month": f"{names[month.month - 1]} {month.year}",
                 "value": format_money(value),
             }
             segments.append(

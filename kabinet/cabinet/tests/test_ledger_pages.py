@@ -421,6 +421,21 @@ def test_the_default_range_is_the_last_twelve_months_with_data(owner, user):
     assert 'value="2026-10" selected' in options
 
 
+def test_text_people_typed_is_escaped_in_the_tables(owner):
+    account = account_with_history(2, services=2)
+    Recalculation.objects.filter(account=account).update(
+        reason="Акт <b onclick=\"x\">№ 5</b> & 'Ко'"
+    )
+    service = Charge.objects.filter(account=account).first().service
+    service.name, service.unit = 'Вывоз <script>alert(1)</script> "ТКО"', "м<sup>3</sup>"
+    service.save(update_fields=["name", "unit"])
+    body = owner(account).get(reverse("cabinet:charges", args=[account.pk])).content.decode()
+    assert "<script>alert(1)" not in body and "<sup>3" not in body and "<b onclick" not in body
+    assert "Вывоз &lt;script&gt;alert(1)&lt;/script&gt; &quot;ТКО&quot;" in body
+    assert "м&lt;sup&gt;3&lt;/sup&gt;" in body
+    assert "Акт &lt;b onclick=&quot;x&quot;&gt;№ 5&lt;/b&gt; &amp; &#x27;Ко&#x27;" in body
+
+
 # --- queries ----------------------------------------------------------------------------
 
 
@@ -457,6 +472,7 @@ def account_with_history(months: int, *, services: int = 12):
     [
         # session, user, the user's accounts with balances, the footer's organization;
         # then the history (the period totals), the period's lines, its recalculations
+        # (every month has one here)
         ("charges", 7),
         # …; the history (the period totals), the payments
         ("payments", 6),
@@ -477,6 +493,21 @@ def test_the_pages_run_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             params = {"period": "2023-06"} if name == "charges" else {"from": "2023-01"}
             assert client.get(url, params).status_code == 200
+
+
+def test_a_period_without_recalculations_spares_their_query(owner, django_assert_num_queries):
+    account = account_with_history(3)
+    client = owner(account)
+    latest = period_open(organization_id=account.organization_id, month=datetime.date(2023, 3, 1))
+    Recalculation.objects.filter(account=account, period=latest).delete()
+    url = reverse("cabinet:charges", args=[account.pk])
+    client.get(url)
+    with django_assert_num_queries(6):
+        page = text(client.get(url))
+    assert "Перерасчеты" not in page
+    with django_assert_num_queries(7):
+        page = text(client.get(url, {"period": "2023-02"}))
+    assert "Проверка" in page
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,8 @@ def charges(request, held):
         # The history page's old address (?month=YYYY-MM) opens the same period here.
         return redirect(f"{request.path}?{urlencode({'period': request.GET['month']})}")
     account_id = held.account.pk
-    totals = dict(billing.account_monthly_totals(account_id=account_id))  # newest first
+    history = {row.month: row for row in billing.account_monthly_totals(account_id=account_id)}
+    totals = {month: row.total for month, row in history.items()}  # newest first
     months = list(totals)
     messages = []
     month = months[0] if months else None
@@ -117,7 +118,9 @@ def charges(request, held):
             total=current,
             recalculations=billing.account_period_recalculations(
                 account_id=account_id, month=month, latest=latest
-            ),
+            )
+            if history[month].recalculated
+            else [],
             chart=charts.money_chart(
                 [(m, value or Decimal(0)) for m, value in points], selected=month
             ),
