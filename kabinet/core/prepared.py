@@ -17,6 +17,16 @@ Rules, checked where they can be:
 - the queryset is a `values_list()` one; rows come back as tuples converted by the
   database's converters exactly as the ORM would (Decimal, dates on SQLite).
 
+On SQLite a decimal column comes back as a binary float, which Django turns into a
+`Decimal` in about 3 µs (a new 15-digit context for each value, then rounding to the
+field's places); a page of 36 months reads a few hundred of them. Here a column of at
+most 15 digits (money) is read from the float's shortest repr and rounded to the field's
+places: the same `Decimal` for every value such a column holds (a double keeps 15
+significant digits exactly), and for sums of them such as a generated total (within
+10⁻¹² of the kopecks they stand for, far from any rounding boundary), in a third of the
+time. Wider columns (volumes, prices: 18 digits) keep Django's converter. A test holds
+the two to each other.
+
 On PostgreSQL the SQL also runs as a server-side prepared statement, so the server
 plans it once per connection rather than on every request: planning the card's
 queries took longer than running them (0.4 ms against 0.1 ms). Django's own cursors
@@ -33,15 +43,18 @@ measured by bench/bench_account_card.py, card_prepared_queries, docs/benchmarks.
 
 import inspect
 from collections.abc import Callable
+from decimal import Decimal
 
 import psycopg
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import DecimalField, QuerySet
+from django.db.models.expressions import Col
 
 # Argument stand-ins while compiling: unlikely to occur as a literal in a query.
 _SENTINEL = -7_340_000_000_000
+SQLITE_EXACT_DIGITS = 15  # significant digits a double keeps
 
 
 class PreparedQuery:
@@ -70,7 +83,13 @@ class PreparedQuery:
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         if compiler.has_composite_fields(columns):
             raise ImproperlyConfigured("PreparedQuery: composite fields are not supported.")
-        return compiler, sql, tuple(params), slots, compiler.get_converters(columns)
+        converters = compiler.get_converters(columns)
+        if connections[using].vendor == "sqlite":
+            converters = {
+                position: _sqlite_decimal_converters(converter, expression)
+                for position, (converter, expression) in converters.items()
+            }
+        return compiler, sql, tuple(params), slots, converters
 
     def rows(self, *, using: str = "default", **arguments: int) -> list[tuple]:
         if set(arguments) != set(self._names):
@@ -92,6 +111,30 @@ class PreparedQuery:
         if converters:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+
+def _sqlite_decimal_converters(converters: list, expression) -> tuple[list, object]:
+    """A decimal column's converters on SQLite: Django's, or the faster equivalent."""
+    field = getattr(expression, "output_field", None)
+    if not (
+        isinstance(expression, Col)
+        and isinstance(field, DecimalField)
+        and field.decimal_places is not None
+        and field.max_digits is not None
+        and field.max_digits <= SQLITE_EXACT_DIGITS
+        and len(converters) == 1  # Django's own, and no field converter after it
+    ):
+        return converters, expression
+    places = Decimal(1).scaleb(-field.decimal_places)
+
+    def convert(value, expression, connection):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            return Decimal(repr(value)).quantize(places)
+        return Decimal(value).quantize(places)
+
+    return [convert], expression
 
 
 def _cursor(connection):
