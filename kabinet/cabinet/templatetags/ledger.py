@@ -14,6 +14,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from kabinet.core.i18n import per_language
 from kabinet.core.money import format_money
 from kabinet.core.periods import month_names, month_value
 from kabinet.core.templatetags.ru_format import quantity
@@ -83,16 +84,34 @@ def _cell(value, label: str, *, optional: bool = False) -> str:
 _FLOW_COLUMNS = ("На начало", "Начислено", "Перерасчет", "Пени", "Оплачено", "На конец")
 
 
+@per_language
+def _flow_texts() -> dict:
+    """The money flow's fixed texts, translated (and escaped) once per language."""
+    return {
+        "columns": [escape(gettext(label)) for label in _FLOW_COLUMNS],
+        "reversal": escape(gettext("сторно")),
+        "payments_of": gettext("Платежи за %(month)s"),
+        "title": escape(gettext("Движение финансов")),
+        "caption": gettext(
+            "%(first)s — %(last)s, ₽. Долг — сумма к оплате, переплата — зачтется в "
+            "следующих месяцах."
+        ),
+        "month": escape(gettext("Месяц")),
+        "whole": escape(gettext("За весь период")),
+    }
+
+
 @register.simple_tag
 def money_flow_table(flow):
     """ "Движение финансов" (`billing.selectors.MoneyFlow`): a row a month with its
     payments under it (date, sum, source, a reversal marked), and the range's totals.
     Built here whole, headings included, as the page's largest part."""
     names = month_names()
-    labels = [escape(gettext(label)) for label in _FLOW_COLUMNS]
+    text = _flow_texts()
+    labels = text["columns"]
     opening, charged, recalc, penalty, paid, closing = labels
-    reversal = escape(gettext("сторно"))
-    payments_of = gettext("Платежи за %(month)s")
+    reversal = text["reversal"]
+    payments_of = text["payments_of"]
     _balance = _Balance()
     rows = []
     for row in flow.months:
@@ -118,22 +137,18 @@ def money_flow_table(flow):
                 f'<tr class="flow-payments"><td colspan="7" class="m-line">'
                 f'<ul class="payment-list" aria-label="{label}">{items}</ul></td></tr>'
             )
-    title = escape(gettext("Движение финансов"))
+    title = text["title"]
     caption = escape(
-        gettext(
-            "%(first)s — %(last)s, ₽. Долг — сумма к оплате, переплата — зачтется в "
-            "следующих месяцах."
-        )
-        % {"first": _period(names, flow.first), "last": _period(names, flow.last)}
+        text["caption"] % {"first": _period(names, flow.first), "last": _period(names, flow.last)}
     )
     headings = "".join(f'<th scope="col" class="num">{label}</th>' for label in labels)
     body = "\n".join(rows)
     return mark_safe(
         f'<div class="table-scroll" role="region" tabindex="0" aria-label="{title}">\n'
         f'<table class="money-flow stack cards">\n<caption>{caption}</caption>\n'
-        f'<thead><tr><th scope="col">{escape(gettext("Месяц"))}</th>{headings}</tr></thead>\n'
+        f'<thead><tr><th scope="col">{text["month"]}</th>{headings}</tr></thead>\n'
         f"<tbody>\n{body}\n</tbody>\n<tfoot>\n<tr>"
-        f'<th scope="row" class="m-title">{escape(gettext("За весь период"))}</th>'
+        f'<th scope="row" class="m-title">{text["whole"]}</th>'
         f'<td class="num m-detail" data-label="{opening}">{_balance(flow.opening)}</td>'
         f"{_cell(flow.charged, charged)}{_cell(flow.recalculated, recalc)}"
         f"{_cell(flow.penalties, penalty)}{_cell(flow.paid, paid)}"
@@ -142,15 +157,43 @@ def money_flow_table(flow):
     )
 
 
+@per_language
+def _charges_texts() -> dict:
+    """The period table's fixed texts, translated (and escaped) once per language."""
+    text = {
+        "common": escape(gettext("На общедомовые нужды")),
+        "recalculation": escape(gettext("Перерасчет")),
+        "price": escape(gettext("Тариф, ₽")),
+        "volume": escape(gettext("Объем")),
+        "amount": escape(gettext("Начислено")),
+        "total": escape(gettext("Итого")),
+        "penalty": escape(gettext("Пени")),
+        "calculation": escape(gettext("расчет")),
+        "service": escape(gettext("Услуга")),
+        "caption": gettext("Начисление за %(month)s года"),
+    }
+    text["headings"] = "".join(
+        f'<th scope="col" class="num">{label}</th>'
+        for label in (
+            text["price"],
+            text["volume"],
+            text["amount"],
+            f'<abbr title="{text["common"]}">{escape(gettext("ОДН"))}</abbr>',
+            text["recalculation"],
+            text["total"],
+        )
+    )
+    return text
+
+
 def _period_charge_rows(table) -> str:
     """The service lines of one period (`billing.selectors.ChargesTable`) on "Начисления":
     service, tariff, volume with its unit, charged, the common-property share (its volume
     under it), recalculation, total."""
-    common_label = escape(gettext("На общедомовые нужды"))
-    recalc_label = escape(gettext("Перерасчет"))
-    price_label, volume_label, amount_label, total_label = (
-        escape(gettext(label)) for label in ("Тариф, ₽", "Объем", "Начислено", "Итого")
-    )
+    text = _charges_texts()
+    common_label, recalc_label = text["common"], text["recalculation"]
+    price_label, volume_label = text["price"], text["volume"]
+    amount_label, total_label = text["amount"], text["total"]
     rows = []
     for line in table.rows:
         unit = escape(line.unit)
@@ -188,25 +231,20 @@ def period_charges_table(table, penalty_url=None):
     of the lines, as the period totals are). The common-property share (ОДН) has its own column. Built
     here whole, as the page's largest part."""
     month = _period(month_names(), table.month)
-    caption = escape(gettext("Начисление за %(month)s года") % {"month": month})
+    text = _charges_texts()
+    caption = escape(text["caption"] % {"month": month})
     common, recalc, amount, total = (
-        escape(gettext(label))
-        for label in ("На общедомовые нужды", "Перерасчет", "Начислено", "Итого")
+        text["common"],
+        text["recalculation"],
+        text["amount"],
+        text["total"],
     )
-    penalty = escape(gettext("Пени"))
+    penalty = text["penalty"]
     if penalty_url and table.penalty:
-        penalty += f' <a class="penalty-link" href="{escape(penalty_url)}">{escape(gettext("расчет"))}</a>'
-    headings = "".join(
-        f'<th scope="col" class="num">{label}</th>'
-        for label in (
-            escape(gettext("Тариф, ₽")),
-            escape(gettext("Объем")),
-            amount,
-            f'<abbr title="{common}">{escape(gettext("ОДН"))}</abbr>',
-            recalc,
-            total,
+        penalty += (
+            f' <a class="penalty-link" href="{escape(penalty_url)}">{text["calculation"]}</a>'
         )
-    )
+    headings = text["headings"]
     penalty_sum = format_money(table.penalty)
     common_sum = table.common_amount
 
@@ -216,7 +254,7 @@ def period_charges_table(table, penalty_url=None):
     return mark_safe(
         f'<div class="table-scroll" role="region" tabindex="0" aria-label="{caption}">\n'
         f'<table class="charges period-charges stack cards">\n<caption>{caption}</caption>\n'
-        f'<thead><tr><th scope="col">{escape(gettext("Услуга"))}</th>{headings}</tr></thead>\n'
+        f'<thead><tr><th scope="col">{text["service"]}</th>{headings}</tr></thead>\n'
         f"<tbody>\n{_period_charge_rows(table)}\n"
         f'<tr class="penalty"><th scope="row" class="m-title">{penalty}</th>'
         '<td class="m-hide"></td><td class="m-hide"></td>'
@@ -288,19 +326,32 @@ def chart_marks(chart):
     return mark_safe("\n".join(parts))
 
 
+@per_language
+def _change_texts() -> dict:
+    return {
+        "labels": (
+            escape(gettext("К предыдущему месяцу")),
+            escape(gettext("К тому же месяцу прошлого года")),
+        ),
+        "then": gettext("тогда %(total)s"),
+        "none": escape(gettext("начислений не было")),
+        "same": escape(gettext("без изменений")),
+    }
+
+
 @register.simple_tag
 def change_items(changes):
     """The period's total against the previous month and the same month a year before
     ("умная платежка", `views.ledger.Change`): <li>s of the sign and size, in per cent
     when it can be, and the earlier total."""
     names = month_names()
-    labels = (gettext("К предыдущему месяцу"), gettext("К тому же месяцу прошлого года"))
-    then = gettext("тогда %(total)s")
+    text = _change_texts()
+    labels, then = text["labels"], text["then"]
     items = []
     for label, change in zip(labels, changes, strict=False):
         difference = change.difference
         if difference is None:
-            figure = escape(gettext("начислений не было"))
+            figure = text["none"]
         elif difference:
             up = difference > 0
             sign = "+" if up else "−"
@@ -311,16 +362,14 @@ def change_items(changes):
             if change.percent is not None:
                 figure += f" ({sign}{quantity(change.percent, 1)}&nbsp;%)"
         else:
-            figure = escape(gettext("без изменений"))
+            figure = text["same"]
         earlier = ""
         if change.total is not None:
             earlier = (
                 f' <span class="muted">— {escape(then % {"total": format_money(change.total)})}'
                 "&nbsp;₽</span>"
             )
-        items.append(
-            f"<li>{escape(label)} ({_period(names, change.month)}): {figure}{earlier}</li>"
-        )
+        items.append(f"<li>{label} ({_period(names, change.month)}): {figure}{earlier}</li>")
     return mark_safe("\n".join(items))
 
 
