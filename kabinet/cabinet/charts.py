@@ -229,7 +229,7 @@ def money_chart(
         if value > 0:
             y_top = frame.y_of(value)
             title = bar_title % {
-                "month": f"{names[month.month - 1]} {month.year}",
+                "month": month_label(month, names),
                 "value": format_money(value),
             }
             segments.append(

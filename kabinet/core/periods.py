@@ -46,6 +46,7 @@ def month_value(day: datetime.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def month_label(day: datetime.date) -> str:
-    """ "октябрь 2014"."""
-    return f"{month_names()[day.month - 1]} {day.year}"
+def month_label(day: datetime.date, names: tuple[str, ...] | None = None) -> str:
+    """ "октябрь 2014"; `names`, `month_names()` looked up once by a caller naming many
+    months (a table's rows, a chart's bars)."""
+    return f"{(names or month_names())[day.month - 1]} {day.year}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from kabinet.core.i18n import per_language
 from kabinet.core.money import format_money
-from kabinet.core.periods import month_names, month_value
+from kabinet.core.periods import month_label, month_names, month_value
 from kabinet.core.templatetags.ru_format import quantity
 
 register = template.Library()
@@ -26,10 +26,6 @@ def escape(text) -> str:
     """Django's `escape` without its lazy-argument wrapper (the same characters escaped):
     the tags escape a hundred strings a page."""
     return html.escape(str(text))
-
-
-def _period(names: tuple[str, ...], month) -> str:
-    return f"{names[month.month - 1]} {month.year}"
 
 
 def _day(day) -> str:
@@ -45,7 +41,7 @@ def month_options(months, selected):
     return mark_safe(
         "".join(
             f'<option value="{month_value(month)}"{" selected" if month == selected else ""}>'
-            f"{_period(names, month)}</option>"
+            f"{month_label(month, names)}</option>"
             for month in months
         )
     )
@@ -115,7 +111,7 @@ def money_flow_table(flow):
     _balance = _Balance()
     rows = []
     for row in flow.months:
-        month = _period(names, row.month)
+        month = month_label(row.month, names)
         rows.append(
             f'<tr class="flow-month"><th scope="row" class="m-title">{month}</th>'
             f'<td class="num m-detail" data-label="{opening}">{_balance(row.opening)}</td>'
@@ -139,7 +135,8 @@ def money_flow_table(flow):
             )
     title = text["title"]
     caption = escape(
-        text["caption"] % {"first": _period(names, flow.first), "last": _period(names, flow.last)}
+        text["caption"]
+        % {"first": month_label(flow.first, names), "last": month_label(flow.last, names)}
     )
     headings = "".join(f'<th scope="col" class="num">{label}</th>' for label in labels)
     body = "\n".join(rows)
@@ -230,7 +227,7 @@ def period_charges_table(table, penalty_url=None):
     service, the penalty (opening its breakdown at `penalty_url`), the totals (the sums
     of the lines, as the period totals are). The common-property share (ОДН) has its own column. Built
     here whole, as the page's largest part."""
-    month = _period(month_names(), table.month)
+    month = month_label(table.month)
     text = _charges_texts()
     caption = escape(text["caption"] % {"month": month})
     common, recalc, amount, total = (
@@ -280,7 +277,7 @@ def trend_rows(rows, selected):
     names = month_names()
     out = []
     for month, value in rows:
-        label = _period(names, month)
+        label = month_label(month, names)
         current = ' class="selected"' if month == selected else ""
         if value is None:
             out.append(f'<tr{current}><th scope="row">{label}</th><td class="num">—</td></tr>')
@@ -369,7 +366,7 @@ def change_items(changes):
                 f' <span class="muted">— {escape(then % {"total": format_money(change.total)})}'
                 "&nbsp;₽</span>"
             )
-        items.append(f"<li>{label} ({_period(names, change.month)}): {figure}{earlier}</li>")
+        items.append(f"<li>{label} ({month_label(change.month, names)}): {figure}{earlier}</li>")
     return mark_safe("\n".join(items))
 
 
