@@ -15,10 +15,12 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import (
+    CharField,
     DecimalField,
     Exists,
     F,
     Func,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -26,7 +28,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from kabinet.core.i18n import per_language
 from kabinet.core.money import ZERO, round_money
@@ -160,13 +162,17 @@ _CHARGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _with_penalty(charges):
-    """Charges with their period's penalty (the same on every line of a period)."""
-    penalty = _ledger_sum(
+def _penalty_of_line():
+    """A charge line's period penalty (the same on every line of the period)."""
+    return _ledger_sum(
         Penalty, "amount", account_id=OuterRef("account_id"), period_id=OuterRef("period_id")
     )
+
+
+def _with_penalty(charges):
+    """Charges with their period's penalty, in the table's order."""
     return (
-        charges.annotate(penalty=penalty)
+        charges.annotate(penalty=_penalty_of_line())
         .order_by("service__sort_order", "service__name", "zone")
         .values_list(*_CHARGE_COLUMNS)
     )
@@ -254,19 +260,20 @@ _totals_by_period = PreparedQuery(_totals_by_period_query)
 def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
     """Totals by period, newest first, from the period totals: one query whatever the
     length of the history."""
-    return [
-        PeriodTotals(
-            month=month,
-            amount=amount,
-            common_amount=common,
-            recalculation=recalculation,
-            penalty=penalty,
-            total=total + penalty,
-        )
-        for month, amount, common, recalculation, total, penalty in _totals_by_period.rows(
-            account_id=account_id
-        )
-    ]
+    return [_period_totals(*row) for row in _totals_by_period.rows(account_id=account_id)]
+
+
+def _period_totals(month, amount, common, recalculation, total, penalty) -> PeriodTotals:
+    """A period total's row (as `_totals_by_period_query` reads it) for the pages: the
+    "Итого" with the penalty."""
+    return PeriodTotals(
+        month=month,
+        amount=amount,
+        common_amount=common,
+        recalculation=recalculation,
+        penalty=penalty,
+        total=total + penalty,
+    )
 
 
 @dataclass(frozen=True)
@@ -276,14 +283,19 @@ class MonthTotal:
     recalculated: bool  # recalculations were booked in the period
 
 
-def _monthly_totals_query(account_id):
+def _recalculations_booked():
+    """Whether recalculations were booked in an outer period total's period."""
     booked = Recalculation.objects.filter(
         period_id=OuterRef("period_id"), account_id=OuterRef("account_id")
     )
+    return Exists(booked)
+
+
+def _monthly_totals_query(account_id):
     return (
         PeriodTotal.objects.filter(account_id=account_id)
         .order_by("-month")
-        .annotate(recalculated=Exists(booked))
+        .annotate(recalculated=_recalculations_booked())
         .values_list("month", "total", "penalty", "recalculated")
     )
 
@@ -296,10 +308,72 @@ def account_monthly_totals(*, account_id: int) -> list[MonthTotal]:
     were booked in it: the months, the chart and the comparison of "Начисления", read
     without the columns only one month needs (on SQLite every figure read is a float
     turned into a Decimal); a period without recalculations spares their query."""
+    return _month_totals(_monthly_totals.rows(account_id=account_id))
+
+
+def _month_totals(rows) -> list[MonthTotal]:
+    """(month, total, penalty, recalculated) rows, newest first."""
     return [
         MonthTotal(month, total + penalty, bool(recalculated))
-        for month, total, penalty, recalculated in _monthly_totals.rows(account_id=account_id)
+        for month, total, penalty, recalculated in rows
     ]
+
+
+# Where a month's figures go in the charge lines' columns, in `_charges_overview_query`.
+_MONTH_IN_LINE_COLUMNS = {
+    "period__month": "month", "total": "total", "penalty": "penalty", "zone": "recalculated",
+}  # fmt: skip
+_MONTH_AT = [_CHARGE_COLUMNS.index(column) for column in _MONTH_IN_LINE_COLUMNS]
+
+
+def _charges_overview_query(account_id):
+    """The latest period's lines (as `_latest_charges_query`, the card's) and one row a
+    month (as `_monthly_totals_query`) in one statement: the lines first in the table's
+    order, then the months newest first. A month's row carries its month, total,
+    penalty and whether recalculations were booked (1 or 0) in the lines' columns named
+    by `_MONTH_IN_LINE_COLUMNS`, and nothing in the others."""
+    lines = Charge.objects.filter(
+        account_id=account_id, period_id=_latest_charged_period(account_id)
+    ).annotate(
+        penalty=_penalty_of_line(),
+        is_month=Value(0, output_field=IntegerField()),
+        service_order=F("service__sort_order"),
+    )
+    months = PeriodTotal.objects.filter(account_id=account_id).annotate(
+        is_month=Value(1, output_field=IntegerField()),
+        service_order=Value(None, output_field=IntegerField()),
+        recalculated=Cast(_recalculations_booked(), IntegerField()),
+        nothing=Value(None, output_field=CharField()),
+    )
+    month_columns = [_MONTH_IN_LINE_COLUMNS.get(column, "nothing") for column in _CHARGE_COLUMNS]
+    return (
+        lines.order_by()
+        .values_list("is_month", "service_order", *_CHARGE_COLUMNS)
+        .union(
+            months.order_by().values_list("is_month", "service_order", *month_columns),
+            all=True,
+        )
+        .order_by("is_month", "-period__month", "service_order", "service__name", "zone")
+    )
+
+
+_charges_overview = PreparedQuery(_charges_overview_query)
+
+
+def account_charges_overview(*, account_id: int) -> tuple[list[MonthTotal], ChargesTable | None]:
+    """ "Начисления" as first opened, in one query: the monthly totals
+    (`account_monthly_totals()`) and the latest charged period's table
+    (`account_period_charges()`)."""
+    lines, months = [], []
+    for is_month, _order, *row in _charges_overview.rows(account_id=account_id):
+        if is_month:
+            month, total, penalty, recalculated = (row[index] for index in _MONTH_AT)
+            # The lines' penalty column is an expression, which SQLite's reading does not
+            # round to kopecks.
+            months.append((month, total, round_money(penalty), recalculated))
+        else:
+            lines.append(row)
+    return _month_totals(months), _charges_table(lines)
 
 
 # --- one period's recalculations with their grounds ------------------------------------
@@ -427,6 +501,13 @@ class AccountLedger:
         months = self.months
         return months[-1] if months else None
 
+    @cached_property
+    def balance(self) -> Decimal:
+        """Debt (positive) or overpayment (negative) after every row: the sum
+        `account_balance` gives."""
+        charged = sum((t.total for t in self.charges.values()), ZERO)
+        return round_money(charged - sum(self.paid.values(), ZERO))
+
     def balance_before(self, month: datetime.date) -> Decimal:
         """Debt (or overpayment) at the start of `month`."""
         charged = sum((t.total for m, t in self.charges.items() if m < month), ZERO)
@@ -434,15 +515,25 @@ class AccountLedger:
         return charged - paid
 
 
-def _payments_query(account_id):
-    return (
-        Payment.objects.filter(account_id=account_id)
-        .order_by("paid_on", "id")
-        .values_list("paid_on", "amount", "source")
+def _ledger_rows_query(account_id):
+    """The account's period totals and its payments in one round trip (on PostgreSQL a
+    query costs more in the round trip than in its reading: docs/benchmarks.md). A period
+    total is (month, amount, common_amount, recalculation, total, penalty, "", id), a
+    payment (paid_on, amount, None, None, None, None, source, id): a payment always has
+    a source. Nothing rather than zeros in a payment's empty columns: each figure read
+    costs a Decimal."""
+    nothing = Value(None, output_field=MONEY_FIELD)
+    totals = PeriodTotal.objects.filter(account_id=account_id).values_list(
+        "month", "amount", "common_amount", "recalculation", "total", "penalty",
+        Value("", output_field=CharField()), "id",
+    )  # fmt: skip
+    payments = Payment.objects.filter(account_id=account_id).values_list(
+        "paid_on", "amount", nothing, nothing, nothing, nothing, "source", "id"
     )
+    return totals.order_by().union(payments.order_by(), all=True)
 
 
-_account_payments = PreparedQuery(_payments_query)
+_ledger_rows = PreparedQuery(_ledger_rows_query)
 
 
 @per_language
@@ -452,13 +543,19 @@ def _payment_sources() -> dict[str, str]:
 
 def account_ledger(*, account_id: int) -> AccountLedger:
     """The account's charges and penalties by period and its payments (each, and summed
-    by the month they were made in): three queries whatever the length of the history
-    (the payments' rows grow by one or two a month)."""
-    charges = {row.month: row for row in account_charge_history(account_id=account_id)}
+    by the month they were made in): one query whatever the length of the history (the
+    payments' rows grow by one or two a month)."""
+    charges: dict[datetime.date, PeriodTotals] = {}
+    made = []
+    for *figures, source, id_ in _ledger_rows.rows(account_id=account_id):
+        if source:
+            day, amount = figures[:2]
+            made.append((_as_date(day), id_, amount, source))
+        else:
+            charges[figures[0]] = _period_totals(*figures)
     sources = _payment_sources()
     payments: dict[datetime.date, list[PaymentLine]] = {}
-    for paid_on, amount, source in _account_payments.rows(account_id=account_id):
-        paid_on = _as_date(paid_on)
+    for paid_on, _id, amount, source in sorted(made):
         payments.setdefault(paid_on.replace(day=1), []).append(
             PaymentLine(paid_on, amount, source, sources.get(source, source))
         )

@@ -26,6 +26,8 @@ from kabinet.billing.models import (
     Charge,
     HouseResourceVolume,
     Payment,
+    Penalty,
+    PeriodTotal,
     Service,
     Tariff,
 )
@@ -332,7 +334,9 @@ def _sequences_reset() -> None:
 def statistics_refresh() -> None:
     """Let the query planner see the rows just loaded (PostgreSQL's autovacuum would, a
     minute or more later; until then it plans for empty tables, or guesses)."""
-    tables = [model._meta.db_table for model in (*GENERATED, *LEDGERS, BillingPeriod)]
+    # The period totals and penalties too: the account pages' reads are planned on them.
+    derived = (PeriodTotal, Penalty)
+    tables = [model._meta.db_table for model in (*GENERATED, *LEDGERS, *derived, BillingPeriod)]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

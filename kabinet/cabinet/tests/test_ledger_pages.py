@@ -16,6 +16,9 @@ from kabinet.billing.models import Charge, Payment, Penalty, Recalculation
 from kabinet.billing.selectors import (
     account_balance,
     account_charge_history,
+    account_charges_overview,
+    account_ledger,
+    account_monthly_totals,
     account_period_charges,
 )
 from kabinet.billing.services import charge_add, payment_record, penalty_add, period_open
@@ -287,6 +290,15 @@ def _reconcile_charges(client, account):
     url = reverse("cabinet:charges", args=[account.pk])
     history = account_charge_history(account_id=account.pk)
     assert history, account
+    # As first opened: the months and the latest period read in one query, the same as
+    # read apart.
+    assert account_charges_overview(account_id=account.pk) == (
+        account_monthly_totals(account_id=account.pk),
+        account_period_charges(account_id=account.pk),
+    )
+    latest = history[0]
+    page = text(client.get(url))
+    assert f"Итого начислено за {month_label(latest.month)}: {money(latest.total)} ₽" in page
     for row in history:
         month = row.month
         charges = Charge.objects.filter(account=account, period__month=month)
@@ -314,6 +326,13 @@ def _reconcile_charges(client, account):
 
 def _reconcile_payments(client, account):
     history = account_charge_history(account_id=account.pk)
+    ledger = account_ledger(account_id=account.pk)
+    assert ledger.charges == {row.month: row for row in history}
+    made = Payment.objects.filter(account=account).order_by("paid_on", "id")
+    assert [line.amount for lines in ledger.payments.values() for line in lines] == [
+        payment.amount for payment in made
+    ]
+    assert ledger.balance == account_balance(account_id=account.pk)
     first, last = history[-1].month, history[0].month
     paid_last = Payment.objects.filter(account=account).order_by("-paid_on").first()
     if paid_last:
@@ -467,19 +486,53 @@ def account_with_history(months: int, *, services: int = 12):
     return account
 
 
+def test_a_latest_month_with_only_a_penalty_is_shown_as_such(owner, django_assert_num_queries):
+    account = account_with_history(2, services=2)
+    latest = period_open(organization_id=account.organization_id, month=datetime.date(2023, 3, 1))
+    penalty_add(account=account, period=latest, amount=D("4.56"))
+    client = owner(account)
+    url = reverse("cabinet:charges", args=[account.pk])
+    client.get(url)
+    # …the months with the latest charged period's lines (February), then March's own
+    with django_assert_num_queries(6):
+        page = text(client.get(url))
+    assert "Итого начислено за март 2023: 4,56 ₽" in page
+    assert "За март 2023 начислены только пени." in page
+    page = text(client.get(url, {"period": "2023-02"}))
+    assert "Начисление за февраль 2023 года" in page
+
+
+def test_the_ledger_is_read_in_one_query_in_the_order_payments_were_made(
+    django_assert_num_queries,
+):
+    account = account_with_history(3, services=1)
+    for amount in ("5.00", "-5.00", "7.00"):  # the same day: in the order booked
+        payment_record(
+            account=account, paid_on=datetime.date(2023, 2, 10), amount=D(amount), source="bank"
+        )
+    with django_assert_num_queries(1):
+        ledger = account_ledger(account_id=account.pk)
+    february = [line.amount for line in ledger.payments[datetime.date(2023, 2, 1)]]
+    assert february == [D("99.00"), D("5.00"), D("-5.00"), D("7.00")]
+    assert ledger.paid[datetime.date(2023, 2, 1)] == D("106.00")
+    assert list(ledger.charges) and all(row.common_amount == 0 for row in ledger.charges.values())
+    assert ledger.balance == account_balance(account_id=account.pk)
+
+
 @pytest.mark.parametrize(
-    "name, queries",
+    "name, queries, params, queries_with_params",
     [
         # session, user, the user's accounts with balances, the footer's organization;
-        # then the history (the period totals), the period's lines, its recalculations
-        # (every month has one here)
-        ("charges", 7),
-        # …; the history (the period totals), the payments
-        ("payments", 6),
+        # then as first opened the months with the latest period's lines (one query),
+        # its recalculations (every month has one here); for another period, the months,
+        # the period's lines, its recalculations
+        ("charges", 6, {"period": "2023-06"}, 7),
+        # …; the history (the period totals) with the payments, in one
+        ("payments", 5, {"from": "2023-01"}, 5),
     ],
 )
 def test_the_pages_run_a_fixed_number_of_queries(
-    client, user, django_assert_num_queries, name, queries
+    client, user, django_assert_num_queries, name, queries, params, queries_with_params
 ):
     short, long = account_with_history(1, services=1), account_with_history(36)
     for account in (short, long):
@@ -490,8 +543,7 @@ def test_the_pages_run_a_fixed_number_of_queries(
         client.get(url)  # the session remembers the account
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
-        with django_assert_num_queries(queries):
-            params = {"period": "2023-06"} if name == "charges" else {"from": "2023-01"}
+        with django_assert_num_queries(queries_with_params):
             assert client.get(url, params).status_code == 200
 
 
@@ -502,8 +554,11 @@ def test_a_period_without_recalculations_spares_their_query(owner, django_assert
     Recalculation.objects.filter(account=account, period=latest).delete()
     url = reverse("cabinet:charges", args=[account.pk])
     client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = text(client.get(url))
+    assert "Перерасчеты" not in page
+    with django_assert_num_queries(6):
+        page = text(client.get(url, {"period": "2023-03"}))
     assert "Перерасчеты" not in page
     with django_assert_num_queries(7):
         page = text(client.get(url, {"period": "2023-02"}))

@@ -36,24 +36,30 @@ ACCOUNT_MENU = (
 )
 
 
-def _get_account_for_user(request, account_id: int) -> selectors.AccountContext:
+def _get_account_for_user(
+    request, account_id: int, *, balances: bool = True
+) -> selectors.AccountContext:
     """The account (with the user's other accounts) or 404: one query, also for strangers."""
-    context = selectors.account_context(user=request.user, account_id=account_id)
+    context = selectors.account_context(
+        user=request.user, account_id=account_id, balances=balances
+    )
     if context is None:
         raise Http404("No such account for this user")
     return context
 
 
-def account_view(*, methods: tuple[str, ...] = ("GET",)) -> Callable:
+def account_view(*, methods: tuple[str, ...] = ("GET",), balances: bool = True) -> Callable:
     """A page of one account: `view(request, held, …)` with `held` from
     `_get_account_for_user`. A stranger gets 404 whatever the method, so that not even
-    a 405 tells them the account exists; the method is checked after access."""
+    a 405 tells them the account exists; the method is checked after access. A page
+    that does not show the balance (or sums it from the ledgers it reads anyway) asks
+    for `balances=False`: its accounts then have no `balance`."""
 
     def decorator(view):
         @login_required
         @functools.wraps(view)
         def wrapper(request, account_id: int, *args, **kwargs):
-            held = _get_account_for_user(request, account_id)
+            held = _get_account_for_user(request, account_id, balances=balances)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return view(request, held, *args, **kwargs)

@@ -76,18 +76,22 @@ class Change:
         return (self.size * 100 / self.total).quantize(Decimal("0.1"))
 
 
-@account_view()
+@account_view(balances=False)
 def charges(request, held):
     if "month" in request.GET and "period" not in request.GET:
         # The history page's old address (?month=YYYY-MM) opens the same period here.
         return redirect(f"{request.path}?{urlencode({'period': request.GET['month']})}")
     account_id = held.account.pk
-    history = {row.month: row for row in billing.account_monthly_totals(account_id=account_id)}
+    asked = request.GET.get("period")
+    if asked is None:  # as first opened: the latest period, read with the months
+        monthly, latest_table = billing.account_charges_overview(account_id=account_id)
+    else:
+        monthly, latest_table = billing.account_monthly_totals(account_id=account_id), None
+    history = {row.month: row for row in monthly}
     totals = {month: row.total for month, row in history.items()}  # newest first
     months = list(totals)
     messages = []
     month = months[0] if months else None
-    asked = request.GET.get("period")
     if asked is not None and months:
         wanted = parse_month(asked)
         if wanted is None:
@@ -107,11 +111,11 @@ def charges(request, held):
         chart_months = [add_months(month, -n) for n in range(CHART_MONTHS - 1, -1, -1)]
         points = [(m, totals.get(m)) for m in chart_months]
         current = totals[month]
-        # The latest period (the page as first opened) by the card's prepared query.
-        latest = month == months[0]
-        table = billing.account_period_charges(account_id=account_id) if latest else None
-        if table is None or table.month != month:
-            latest = False
+        # The latest charged period's table, when it is the month shown (the latest
+        # month may have only a penalty); else the month's own.
+        table = latest_table
+        latest = table is not None and table.month == month
+        if not latest:
             table = billing.account_period_charges(account_id=account_id, month=month)
         context.update(
             table=table,
@@ -182,11 +186,12 @@ def payments_range(
     return Range(clamped_first, clamped_last, messages)
 
 
-@account_view()
+@account_view(balances=False)
 def payments(request, held):
     account = held.account
     ledger = billing.account_ledger(account_id=account.pk)
-    context = {**payments_online.payments_page_extra(held)}
+    # The balance from the ledgers read here anyway rather than summed by the access check.
+    context = {"balance": ledger.balance, **payments_online.payments_page_extra(held)}
     if ledger.first is not None:
         latest = ledger.last  # the latest month with a charge or a payment
         shown = payments_range(
