@@ -184,9 +184,15 @@ def _latest_charged_period(account_id):
     return Subquery(charged.order_by("-month").values("period_id")[:1])
 
 
+def _latest_lines(account_id):
+    """The charge lines of the account's latest charged period."""
+    return Charge.objects.filter(
+        account_id=account_id, period_id=_latest_charged_period(account_id)
+    )
+
+
 def _latest_charges_query(account_id):
-    charges = Charge.objects.filter(account_id=account_id)
-    return _with_penalty(charges.filter(period_id=_latest_charged_period(account_id)))
+    return _with_penalty(_latest_lines(account_id))
 
 
 # The card's hot query, compiled once per process (kabinet/core/prepared.py).
@@ -332,9 +338,7 @@ def _charges_overview_query(account_id):
     order, then the months newest first. A month's row carries its month, total,
     penalty and whether recalculations were booked (1 or 0) in the lines' columns named
     by `_MONTH_IN_LINE_COLUMNS`, and nothing in the others."""
-    lines = Charge.objects.filter(
-        account_id=account_id, period_id=_latest_charged_period(account_id)
-    ).annotate(
+    lines = _latest_lines(account_id).annotate(
         penalty=_penalty_of_line(),
         is_month=Value(0, output_field=IntegerField()),
         service_order=F("service__sort_order"),
@@ -505,8 +509,7 @@ class AccountLedger:
     def balance(self) -> Decimal:
         """Debt (positive) or overpayment (negative) after every row: the sum
         `account_balance` gives."""
-        charged = sum((t.total for t in self.charges.values()), ZERO)
-        return round_money(charged - sum(self.paid.values(), ZERO))
+        return ZERO if self.last is None else self.balance_before(add_months(self.last, 1))
 
     def balance_before(self, month: datetime.date) -> Decimal:
         """Debt (or overpayment) at the start of `month`."""
@@ -517,7 +520,8 @@ class AccountLedger:
 
 def _ledger_rows_query(account_id):
     """The account's period totals and its payments in one round trip (on PostgreSQL a
-    query costs more in the round trip than in its reading: docs/benchmarks.md). A period
+    query costs more in the round trip and the reading of its rows than in running it:
+    docs/benchmarks.md). A period
     total is (month, amount, common_amount, recalculation, total, penalty, "", id), a
     payment (paid_on, amount, None, None, None, None, source, id): a payment always has
     a source. Nothing rather than zeros in a payment's empty columns: each figure read
