@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import (
     CharField,
@@ -33,7 +34,7 @@ from django.db.models.functions import Cast, Coalesce
 from kabinet.core.i18n import per_language
 from kabinet.core.money import ZERO, round_money
 from kabinet.core.periods import add_months
-from kabinet.core.prepared import PreparedQuery
+from kabinet.core.prepared import PreparedQuery, Read
 
 from .models import (
     ZONE_NAMES,
@@ -114,9 +115,12 @@ def last_payment_matches(*, account, paid_on: datetime.date, amount: Decimal) ->
 # --- one period's charges (the card's Fig. 5 table) ---------------------------------------
 
 
-@dataclass(frozen=True)
-class ChargeLine:
-    """One service's line of a period's charges (Fig. 5), per tariff zone."""
+class ChargeLine(NamedTuple):
+    """One service's line of a period's charges (Fig. 5), per tariff zone.
+
+    This and the other rows a page builds by the dozen (a month's total, a payment, a
+    month of the money flow) are named tuples: immutable like a frozen dataclass, made
+    in a third of its time (which sets each field through `object.__setattr__`)."""
 
     service: str  # with the zone for a day/night meter: "Электроснабжение (день)"
     unit: str
@@ -155,11 +159,13 @@ class ChargesTable:
         return sum((line.common_amount for line in self.rows), ZERO)
 
 
-_CHARGE_COLUMNS = (
+# A charge line as the queries read it; `_CHARGE_COLUMNS` adds the period's penalty.
+_LINE_COLUMNS = (
     "service__name", "service__unit", "price", "volume", "amount", "common_volume",
     "common_amount", "recalculation", "total", "zone", "tariff__zones", "period__month",
-    "penalty",
 )  # fmt: skip
+_CHARGE_COLUMNS = (*_LINE_COLUMNS, "penalty")
+_LINE_MONTH_AT = _LINE_COLUMNS.index("period__month")
 
 
 def _penalty_of_line():
@@ -204,14 +210,15 @@ def _service_label(name: str, zone: int, zones: int | None) -> str:
     return f"{name} ({zone_name})" if zone_name else name
 
 
-def _charges_table(rows: list[tuple]) -> ChargesTable | None:
+def _charges_table(rows: list[tuple], penalty: Decimal) -> ChargesTable | None:
+    """A period's table from the rows of its lines (`_LINE_COLUMNS` first) and its penalty."""
     if not rows:
         return None
     lines = [
         ChargeLine(_service_label(name, zone, zones), *figures)
-        for name, *figures, zone, zones, _month, _penalty in rows
+        for name, *figures, zone, zones in (row[:_LINE_MONTH_AT] for row in rows)
     ]
-    month, penalty = rows[0][-2], rows[0][-1]
+    month = rows[0][_LINE_MONTH_AT]
     return ChargesTable(
         month=month,
         rows=lines,
@@ -227,16 +234,17 @@ def account_period_charges(
 ) -> ChargesTable | None:
     """The charges of one month (the latest charged one by default), in one query."""
     if month is None:
-        return _charges_table(_latest_charges.rows(account_id=account_id))
-    charges = Charge.objects.filter(account_id=account_id, period__month=month)
-    return _charges_table(list(_with_penalty(charges)))
+        rows = _latest_charges.rows(account_id=account_id)
+    else:
+        charges = Charge.objects.filter(account_id=account_id, period__month=month)
+        rows = list(_with_penalty(charges))
+    return _charges_table(rows, rows[0][-1] if rows else ZERO)
 
 
 # --- totals by period, payments ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PeriodTotals:
+class PeriodTotals(NamedTuple):
     month: datetime.date
     amount: Decimal  # the premises' own use
     recalculation: Decimal
@@ -272,18 +280,10 @@ def account_charge_history(*, account_id: int) -> list[PeriodTotals]:
 def _period_totals(month, amount, common, recalculation, total, penalty) -> PeriodTotals:
     """A period total's row (as `_totals_by_period_query` reads it) for the pages: the
     "Итого" with the penalty."""
-    return PeriodTotals(
-        month=month,
-        amount=amount,
-        common_amount=common,
-        recalculation=recalculation,
-        penalty=penalty,
-        total=total + penalty,
-    )
+    return PeriodTotals(month, amount, recalculation, penalty, total + penalty, common)
 
 
-@dataclass(frozen=True)
-class MonthTotal:
+class MonthTotal(NamedTuple):
     month: datetime.date
     total: Decimal  # the period's "Итого" with its penalty
     recalculated: bool  # recalculations were booked in the period
@@ -325,34 +325,37 @@ def _month_totals(rows) -> list[MonthTotal]:
     ]
 
 
-# Where a month's figures go in the charge lines' columns, in `_charges_overview_query`.
+# Where a month's figures go in the lines' columns, in `_charges_overview_query`: each in
+# a column of its type, so that a database reads it as it reads the line's (on SQLite a
+# money column's float is rounded to kopecks by its field).
 _MONTH_IN_LINE_COLUMNS = {
-    "period__month": "month", "total": "total", "penalty": "penalty", "zone": "recalculated",
+    "period__month": "month", "total": "total", "recalculation": "penalty",
+    "zone": "recalculated",
 }  # fmt: skip
-_MONTH_AT = [_CHARGE_COLUMNS.index(column) for column in _MONTH_IN_LINE_COLUMNS]
+# Where the overview's rows hold them: after `is_month` and `service_order`.
+_MONTH_AT = tuple(2 + _LINE_COLUMNS.index(column) for column in _MONTH_IN_LINE_COLUMNS)
 
 
 def _charges_overview_query(account_id):
-    """The latest period's lines (as `_latest_charges_query`, the card's) and one row a
-    month (as `_monthly_totals_query`) in one statement: the lines first in the table's
-    order, then the months newest first. A month's row carries its month, total,
-    penalty and whether recalculations were booked (1 or 0) in the lines' columns named
-    by `_MONTH_IN_LINE_COLUMNS`, and nothing in the others."""
+    """The latest period's lines (those of `_latest_charges_query`, the card's, without
+    the penalty) and one row a month (as `_monthly_totals_query`) in one statement: the
+    lines first in the table's order, then the months newest first. A month's row
+    carries its month, total, penalty and whether recalculations were booked (1 or 0) in
+    the lines' columns named by `_MONTH_IN_LINE_COLUMNS`, and nothing in the others; the
+    lines' period penalty is their month's."""
     lines = _latest_lines(account_id).annotate(
-        penalty=_penalty_of_line(),
-        is_month=Value(0, output_field=IntegerField()),
-        service_order=F("service__sort_order"),
+        is_month=Value(False), service_order=F("service__sort_order")
     )
     months = PeriodTotal.objects.filter(account_id=account_id).annotate(
-        is_month=Value(1, output_field=IntegerField()),
+        is_month=Value(True),
         service_order=Value(None, output_field=IntegerField()),
         recalculated=Cast(_recalculations_booked(), IntegerField()),
         nothing=Value(None, output_field=CharField()),
     )
-    month_columns = [_MONTH_IN_LINE_COLUMNS.get(column, "nothing") for column in _CHARGE_COLUMNS]
+    month_columns = [_MONTH_IN_LINE_COLUMNS.get(column, "nothing") for column in _LINE_COLUMNS]
     return (
         lines.order_by()
-        .values_list("is_month", "service_order", *_CHARGE_COLUMNS)
+        .values_list("is_month", "service_order", *_LINE_COLUMNS)
         .union(
             months.order_by().values_list("is_month", "service_order", *month_columns),
             all=True,
@@ -368,16 +371,29 @@ def account_charges_overview(*, account_id: int) -> tuple[list[MonthTotal], Char
     """ "Начисления" as first opened, in one query: the monthly totals
     (`account_monthly_totals()`) and the latest charged period's table
     (`account_period_charges()`)."""
-    lines, months = [], []
-    for is_month, _order, *row in _charges_overview.rows(account_id=account_id):
-        if is_month:
-            month, total, penalty, recalculated = (row[index] for index in _MONTH_AT)
-            # The lines' penalty column is an expression, which SQLite's reading does not
-            # round to kopecks.
-            months.append((month, total, round_money(penalty), recalculated))
-        else:
-            lines.append(row)
-    return _month_totals(months), _charges_table(lines)
+    return charges_overview_read(account_id=account_id).run()
+
+
+def charges_overview_read(
+    *, account_id: int
+) -> Read[tuple[list[MonthTotal], ChargesTable | None]]:
+    """`account_charges_overview()` as a read that can go with others (`read_together`)."""
+    return Read(_charges_overview, {"account_id": account_id}, _overview_of_rows)
+
+
+def _overview_of_rows(rows: list[tuple]) -> tuple[list[MonthTotal], ChargesTable | None]:
+    lines = [row[2:] for row in rows if not row[0]]
+    latest = lines[0][_LINE_MONTH_AT] if lines else None
+    at_month, at_total, at_penalty, at_recalculated = _MONTH_AT
+    months, penalty = [], ZERO
+    for row in rows:
+        if row[0]:
+            month, month_penalty = row[at_month], row[at_penalty]
+            recalculated = bool(row[at_recalculated])
+            months.append(MonthTotal(month, row[at_total] + month_penalty, recalculated))
+            if month == latest:
+                penalty = month_penalty
+    return months, _charges_table(lines, penalty)
 
 
 # --- one period's recalculations with their grounds ------------------------------------
@@ -456,16 +472,14 @@ def account_period_recalculations(
 # --- the money flow ("Движение финансов") -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class PaymentLine:
+class PaymentLine(NamedTuple):
     paid_on: datetime.date
     amount: Decimal  # negative: a reversal (сторно)
     source: str  # Payment.Source
     source_label: str
 
 
-@dataclass(frozen=True)
-class FlowMonth:
+class FlowMonth(NamedTuple):
     """One month of the money flow: opening + charged + recalculated + penalties − paid =
     closing. A positive balance is a debt, a negative one an overpayment."""
 
@@ -549,27 +563,39 @@ def account_ledger(*, account_id: int) -> AccountLedger:
     """The account's charges and penalties by period and its payments (each, and summed
     by the month they were made in): one query whatever the length of the history (the
     payments' rows grow by one or two a month)."""
+    return ledger_read(account_id=account_id).run()
+
+
+def ledger_read(*, account_id: int) -> Read[AccountLedger]:
+    """`account_ledger()` as a read that can go with others (`read_together`)."""
+    return Read(_ledger_rows, {"account_id": account_id}, _ledger_of_rows)
+
+
+def _ledger_of_rows(rows: list[tuple]) -> AccountLedger:
     charges: dict[datetime.date, PeriodTotals] = {}
     made = []
-    for *figures, source, id_ in _ledger_rows.rows(account_id=account_id):
-        if source:
-            day, amount = figures[:2]
-            made.append((_as_date(day), id_, amount, source))
+    for row in rows:
+        source = row[6]
+        if source:  # (paid_on, amount, …, source, id)
+            made.append((_as_date(row[0]), row[7], row[1], source))
         else:
-            charges[figures[0]] = _period_totals(*figures)
+            charges[row[0]] = _period_totals(*row[:6])
     sources = _payment_sources()
     payments: dict[datetime.date, list[PaymentLine]] = {}
+    paid: dict[datetime.date, Decimal] = {}
     for paid_on, _id, amount, source in sorted(made):
-        payments.setdefault(paid_on.replace(day=1), []).append(
-            PaymentLine(paid_on, amount, source, sources.get(source, source))
-        )
+        month = paid_on.replace(day=1)
+        line = PaymentLine(paid_on, amount, source, sources.get(source, source))
+        if month in payments:
+            payments[month].append(line)
+            paid[month] += amount
+        else:
+            payments[month] = [line]
+            paid[month] = amount
     return AccountLedger(
         charges=charges,
         payments=payments,
-        paid={
-            month: round_money(sum((p.amount for p in lines), ZERO))
-            for month, lines in payments.items()
-        },
+        paid={month: round_money(total) for month, total in paid.items()},
     )
 
 

@@ -7,8 +7,10 @@ own units (the picture scales to the page's width).
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,8 +39,7 @@ WIDTH, HEIGHT = 480, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 6, 12, 42  # margins: ticks on the left, months below
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):  # a few dozen a chart: a named tuple is made fastest
     x: float
     y: float
     width: float
@@ -47,8 +48,7 @@ class Segment:
     title: str
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     x: float
     y: float
     text: str
@@ -87,6 +87,16 @@ def _fmt(value: Decimal, places: int) -> str:
     return rules.format_reading(value, places)
 
 
+@functools.cache
+def _columns(count: int, left: int) -> tuple[tuple[float, float], ...]:
+    """Each bar's left edge and middle, rounded, for `count` bars from `left`: the same
+    for every chart of that size, so worked out once."""
+    slot = (WIDTH - left - RIGHT) / count
+    bar = slot * 0.7
+    edges = [left + index * slot + (slot - bar) / 2 for index in range(count)]
+    return tuple((round(x, 2), round(x + bar / 2, 2)) for x in edges)
+
+
 class _Frame:
     """The plot's geometry: `count` bars side by side from `left`, values from 0 up to a
     round number above `top`; the value ticks and the months under the bars."""
@@ -101,6 +111,8 @@ class _Frame:
         self.plot_height = HEIGHT - TOP - BOTTOM
         self.slot = (WIDTH - left - RIGHT) / count
         self.bar = self.slot * 0.7
+        self.bar_width = round(self.bar, 2)
+        self.columns = _columns(count, left)  # (left edge, middle) of each bar
         self.baseline = TOP + self.plot_height
         self.months: list[Label] = []
         self.years: list[Label] = []
@@ -109,13 +121,10 @@ class _Frame:
     def y_of(self, value: Decimal) -> float:
         return self.baseline - float(value / self.scale_top) * self.plot_height
 
-    def x_of(self, index: int) -> float:
-        return self.left + index * self.slot + (self.slot - self.bar) / 2
-
     def label_month(self, index: int, month, next_month) -> None:
         """Every month's name when they fit, otherwise every other one; the year under
         January and under the first bar."""
-        middle = round(self.x_of(index) + self.bar / 2, 2)
+        middle = self.columns[index][1]
         if self.count <= 12 or index % 2 == (self.count - 1) % 2:
             self.months.append(
                 Label(middle, self.baseline + 18, self.month_names[month.month - 1])
@@ -158,7 +167,7 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
     segments = []
     bar_title = _("%(month)s: %(value)s %(unit)s")
     for index, row in enumerate(usable):
-        x = frame.x_of(index)
+        x = frame.columns[index][0]
         bottom = Decimal(0)
         for zone in meter.zones:
             cell = row.cells.get(zone)
@@ -177,9 +186,9 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
             y_top = y_of(bottom + value)
             segments.append(
                 Segment(
-                    round(x, 2),
+                    x,
                     round(y_top, 2),
-                    round(frame.bar, 2),
+                    frame.bar_width,
                     round(y_of(bottom) - y_top, 2),
                     zone,
                     title,
@@ -211,6 +220,19 @@ def consumption_chart(rows: list[HistoryRow], *, meter: Meter) -> Chart | None:
     )
 
 
+@per_language
+def _money_texts() -> dict[str, str]:
+    """The money chart's fixed texts, translated once per language."""
+    return {
+        "bar": _("%(month)s: %(value)s ₽"),
+        "summary": _(
+            "Начислено по месяцам (%(first)s — %(last)s): от %(low)s до %(high)s ₽, "
+            "в среднем %(average)s ₽ в месяц."
+        ),
+        "title": _("Начислено по месяцам, ₽"),
+    }
+
+
 def money_chart(
     points: list[tuple[datetime.date, Decimal]], *, selected: datetime.date | None = None
 ) -> Chart | None:
@@ -223,7 +245,8 @@ def money_chart(
     top = max(max(value for _month, value in points), Decimal(0))
     frame = _Frame(count=len(points), top=top, left=LEFT + 14)  # rubles take more room
     segments = []
-    bar_title = _("%(month)s: %(value)s ₽")
+    text = _money_texts()
+    bar_title = text["bar"]
     names = month_names()
     for index, (month, value) in enumerate(points):
         if value > 0:
@@ -234,9 +257,9 @@ def money_chart(
             }
             segments.append(
                 Segment(
-                    round(frame.x_of(index), 2),
+                    frame.columns[index][0],
                     round(y_top, 2),
-                    round(frame.bar, 2),
+                    frame.bar_width,
                     round(frame.baseline - y_top, 2),
                     2 if month == selected else 1,
                     title,
@@ -245,10 +268,7 @@ def money_chart(
         following = points[index + 1][0] if index + 1 < len(points) else None
         frame.label_month(index, month, following)
     charged = [value for _month, value in points if value]
-    summary = _(
-        "Начислено по месяцам (%(first)s — %(last)s): от %(low)s до %(high)s ₽, "
-        "в среднем %(average)s ₽ в месяц."
-    ) % {
+    summary = text["summary"] % {
         "first": month_label(points[0][0]),
         "last": month_label(points[-1][0]),
         "low": format_money(min(charged)),
@@ -258,6 +278,6 @@ def money_chart(
     return frame.chart(
         segments=segments,
         tick_format=lambda value, _places: format_decimal(value, min_places=0),
-        title=_("Начислено по месяцам, ₽"),
+        title=text["title"],
         summary=summary,
     )

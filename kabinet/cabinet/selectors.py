@@ -5,6 +5,7 @@ accounts with their addresses and balances (a prepared query, kabinet/core/prepa
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -16,7 +17,7 @@ from django.utils import timezone
 from kabinet.accounts import selectors as accounts
 from kabinet.billing import selectors as billing
 from kabinet.core.money import ZERO, round_money
-from kabinet.core.prepared import PreparedQuery
+from kabinet.core.prepared import PreparedQuery, Read, read_together
 from kabinet.housing import selectors as housing
 from kabinet.housing.models import AccountLink, House, Organization, PersonalAccount, Premises
 from kabinet.payments import selectors as payments
@@ -31,11 +32,22 @@ _HELD = (
 )
 
 
+@functools.cache
+def _held_layout() -> tuple[tuple[str, type, tuple[str, ...], slice], ...]:
+    """`_HELD` with each model's column names and where a row of the query holds them."""
+    layout, start = [], 0
+    for path, model in _HELD:
+        attnames = tuple(field.attname for field in model._meta.concrete_fields)
+        layout.append((path, model, attnames, slice(start, start + len(attnames))))
+        start += len(attnames)
+    return tuple(layout)
+
+
 def _held_accounts_query(user_id, *, balances: bool = True):
     columns = [
-        f"{path}__{field.attname}"
-        for path, model in _HELD
-        for field in model._meta.concrete_fields
+        f"{path}__{attname}"
+        for path, _model, attnames, _at in _held_layout()
+        for attname in attnames
     ]
     sums = billing.balance_annotations(account=OuterRef("account_id")) if balances else {}
     return (
@@ -67,21 +79,27 @@ def accounts_for_user(*, user, balances: bool = True) -> list[PersonalAccount]:
     """
     if not getattr(user, "is_authenticated", False):
         return []
+    return _held_accounts_read(user, balances=balances).run()
+
+
+def _held_accounts_read(user, *, balances: bool) -> Read[list[PersonalAccount]]:
     query = _held_accounts if balances else _held_accounts_only
+    return Read(query, {"user_id": user.pk}, functools.partial(_held_of_rows, balances=balances))
+
+
+def _held_of_rows(rows: list[tuple], *, balances: bool) -> list[PersonalAccount]:
     accounts = []
-    for row in query.rows(user_id=user.pk):
-        objects, start = {}, 0
-        for path, model in _HELD:
-            attnames = [field.attname for field in model._meta.concrete_fields]
-            values = row[start : start + len(attnames)]
-            objects[path] = model.from_db("default", attnames, values)
-            start += len(attnames)
-        account = objects["account"]
-        account.organization = objects["account__organization"]
-        account.premises = objects["account__premises"]
-        account.premises.house = objects["account__premises__house"]
+    layout = _held_layout()
+    sums_at = layout[-1][-1].stop
+    for row in rows:
+        account, organization, premises, house = (
+            model.from_db("default", attnames, row[at]) for _path, model, attnames, at in layout
+        )
+        account.organization = organization
+        account.premises = premises
+        premises.house = house
         if balances:
-            due, paid = row[start : start + 2]
+            due, paid = row[sums_at : sums_at + 2]
             account.balance = round_money(due - paid)
         account.online_payment = payments.online_kind_usable(row[-1])  # "Оплатить" shown
         accounts.append(account)
@@ -94,13 +112,29 @@ class AccountContext:
 
     account: PersonalAccount
     accounts: list[PersonalAccount]
+    read: object = None  # the result of the page's read sent with the check, if any
 
 
-def account_context(*, user, account_id: int, balances: bool = True) -> AccountContext | None:
-    """The account if the user has attached it, else None (views turn None into a 404)."""
-    accounts = accounts_for_user(user=user, balances=balances)
+def account_context(
+    *, user, account_id: int, balances: bool = True, read: Read | None = None
+) -> AccountContext | None:
+    """The account if the user has attached it, else None (views turn None into a 404).
+
+    With `read`, the page's first read of the account goes to the database together with
+    the check (`read_together`: one round trip on PostgreSQL rather than two), and its
+    result is `AccountContext.read`; unless the user holds the account it is dropped
+    unseen, as if never read."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    held = _held_accounts_read(user, balances=balances)
+    if read is None:
+        accounts, result = held.run(), None
+    else:
+        accounts, result = read_together(held, read)
     account = next((a for a in accounts if a.pk == account_id), None)
-    return AccountContext(account=account, accounts=accounts) if account else None
+    if account is None:
+        return None
+    return AccountContext(account=account, accounts=accounts, read=result)
 
 
 @dataclass(frozen=True)

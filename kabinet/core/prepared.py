@@ -43,6 +43,7 @@ measured by bench/bench_account_card.py, card_prepared_queries, docs/benchmarks.
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 import psycopg
@@ -92,12 +93,23 @@ class PreparedQuery:
         return compiler, sql, tuple(params), slots, converters
 
     def rows(self, *, using: str = "default", **arguments: int) -> list[tuple]:
+        if not settings.PREPARED_QUERIES:
+            self._check(arguments)
+            return list(self._build(**arguments).using(using))
+        sql, params, convert = self._statement(using, arguments)
+        with _cursor(connections[using]) as cursor:
+            cursor.execute(sql, params)
+            return convert(cursor.fetchall())
+
+    def _check(self, arguments: dict) -> None:
         if set(arguments) != set(self._names):
             raise TypeError(f"PreparedQuery takes {self._names}, got {tuple(arguments)}")
-        if not settings.PREPARED_QUERIES:
-            return list(self._build(**arguments).using(using))
-        connection = connections[using]
-        key = (using, connection.vendor)
+
+    def _statement(self, using: str, arguments: dict) -> tuple[str, list, Callable]:
+        """The SQL, its parameters with `arguments` in their slots, and the function
+        converting the rows it returns."""
+        self._check(arguments)
+        key = (using, connections[using].vendor)
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled.setdefault(key, self._compile(using))
@@ -105,12 +117,54 @@ class PreparedQuery:
         params = list(frozen)
         for position, name in slots:
             params[position] = int(arguments[name])
-        with _cursor(connection) as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
-        return rows
+
+        def convert(rows: list) -> list[tuple]:
+            if converters:
+                return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+            return rows
+
+        return sql, params, convert
+
+
+@dataclass(frozen=True)
+class Read[T]:
+    """A prepared query, its arguments and what its rows make: a read that can be sent
+    with others (`read_together`)."""
+
+    query: PreparedQuery
+    arguments: dict[str, int]
+    result: Callable[[list[tuple]], T]
+
+    def run(self, using: str = "default") -> T:
+        return self.result(self.query.rows(using=using, **self.arguments))
+
+
+def read_together(*reads: Read, using: str = "default") -> list:
+    """Each read's result, as `read.run()` gives it, the statements sent together: on
+    PostgreSQL in one round trip (psycopg's pipeline mode), elsewhere one after another.
+    A round trip cost an account page about as much as running its query
+    (docs/benchmarks.md)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.PREPARED_QUERIES:
+        return [read.run(using) for read in reads]
+    statements = [read.query._statement(using, read.arguments) for read in reads]
+    cursors = []
+    try:
+        connection.ensure_connection()
+        with connection.connection.pipeline():
+            for sql, params, _convert in statements:
+                cursor = _cursor(connection)
+                cursors.append(cursor)
+                cursor.execute(sql, params)
+        return [
+            read.result(convert(cursor.fetchall()))
+            for read, cursor, (_sql, _params, convert) in zip(
+                reads, cursors, statements, strict=True
+            )
+        ]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def _sqlite_decimal_converters(converters: list, expression) -> tuple[list, object]:

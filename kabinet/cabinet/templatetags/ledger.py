@@ -34,17 +34,33 @@ def _day(day) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
+@per_language
+def _written_options() -> dict:
+    """The <option> of each month written so far in the active language: "Платежи" lists
+    every month of the account twice, and the months are few (those of the ledgers)."""
+    return {}
+
+
+def _option(month, names, selected: bool = False) -> str:
+    mark = " selected" if selected else ""
+    return f'<option value="{month_value(month)}"{mark}>{month_label(month, names)}</option>'
+
+
 @register.simple_tag
 def month_options(months, selected):
     """<option>s of months ("2026-10" → "октябрь 2026"), `selected` marked."""
     names = month_names()
-    return mark_safe(
-        "".join(
-            f'<option value="{month_value(month)}"{" selected" if month == selected else ""}>'
-            f"{month_label(month, names)}</option>"
-            for month in months
-        )
-    )
+    written = _written_options()
+    options = []
+    for month in months:
+        if month == selected:
+            options.append(_option(month, names, selected=True))
+            continue
+        option = written.get(month)
+        if option is None:
+            option = written[month] = _option(month, names)
+        options.append(option)
+    return mark_safe("".join(options))
 
 
 class _Balance:

@@ -291,8 +291,9 @@ def _reconcile_charges(client, account):
     history = account_charge_history(account_id=account.pk)
     assert history, account
     # As first opened: the months and the latest period read in one query, the same as
-    # read apart.
-    assert account_charges_overview(account_id=account.pk) == (
+    # read apart (the period's penalty taken from its month's row).
+    overview = account_charges_overview(account_id=account.pk)
+    assert overview == (
         account_monthly_totals(account_id=account.pk),
         account_period_charges(account_id=account.pk),
     )
@@ -322,6 +323,7 @@ def _reconcile_charges(client, account):
         grounds = Recalculation.objects.filter(account=account, period__month=month)
         for recalc in grounds:
             assert f"{month_label(recalc.concerns_month)} " in page and recalc.reason in page
+    return overview[1].penalty
 
 
 def _reconcile_payments(client, account):
@@ -385,9 +387,11 @@ def test_both_pages_reconcile_with_the_ledgers_for_every_demo_account(
     for account in accounts:
         AccountLink.objects.create(user=user, account=account)
     client.force_login(user)
+    latest_penalties = []
     for account in accounts:
-        _reconcile_charges(client, account)
+        latest_penalties.append(_reconcile_charges(client, account))
         _reconcile_payments(client, account)
+    assert any(latest_penalties), "no demo account has a penalty in its latest period"
 
 
 def test_the_demo_story_a_recalculation_a_reversal_and_an_overpaid_month(owner, user):

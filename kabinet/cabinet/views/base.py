@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from kabinet.cabinet import selectors
 from kabinet.core.i18n import per_language
+from kabinet.core.prepared import Read
 
 SESSION_ACCOUNT = "cabinet_account_id"  # the account shown by the cabinet's home
 
@@ -37,29 +38,38 @@ ACCOUNT_MENU = (
 
 
 def _get_account_for_user(
-    request, account_id: int, *, balances: bool = True
+    request, account_id: int, *, balances: bool = True, read: Read | None = None
 ) -> selectors.AccountContext:
-    """The account (with the user's other accounts) or 404: one query, also for strangers."""
+    """The account (with the user's other accounts) or 404: one query, also for strangers
+    (with the page's `read`, sent together)."""
     context = selectors.account_context(
-        user=request.user, account_id=account_id, balances=balances
+        user=request.user, account_id=account_id, balances=balances, read=read
     )
     if context is None:
         raise Http404("No such account for this user")
     return context
 
 
-def account_view(*, methods: tuple[str, ...] = ("GET",), balances: bool = True) -> Callable:
+def account_view(
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    balances: bool = True,
+    read: Callable[..., Read | None] | None = None,
+) -> Callable:
     """A page of one account: `view(request, held, …)` with `held` from
     `_get_account_for_user`. A stranger gets 404 whatever the method, so that not even
     a 405 tells them the account exists; the method is checked after access. A page
     that does not show the balance (or sums it from the ledgers it reads anyway) asks
-    for `balances=False`: its accounts then have no `balance`."""
+    for `balances=False`: its accounts then have no `balance`. A page whose first read
+    depends only on the account gives `read(request, account_id)` → that read (or None):
+    it is sent with the access check and its result handed over as `held.read`."""
 
     def decorator(view):
         @login_required
         @functools.wraps(view)
         def wrapper(request, account_id: int, *args, **kwargs):
-            held = _get_account_for_user(request, account_id, balances=balances)
+            page_read = read(request, account_id) if read is not None else None
+            held = _get_account_for_user(request, account_id, balances=balances, read=page_read)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return view(request, held, *args, **kwargs)

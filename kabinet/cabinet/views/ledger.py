@@ -76,7 +76,15 @@ class Change:
         return (self.size * 100 / self.total).quantize(Decimal("0.1"))
 
 
-@account_view(balances=False)
+def _as_first_opened(request, account_id: int):
+    """ "Начисления" without a period asked for: the months and the latest period, read
+    with the access check."""
+    if "period" in request.GET or "month" in request.GET:
+        return None
+    return billing.charges_overview_read(account_id=account_id)
+
+
+@account_view(balances=False, read=_as_first_opened)
 def charges(request, held):
     if "month" in request.GET and "period" not in request.GET:
         # The history page's old address (?month=YYYY-MM) opens the same period here.
@@ -84,7 +92,7 @@ def charges(request, held):
     account_id = held.account.pk
     asked = request.GET.get("period")
     if asked is None:  # as first opened: the latest period, read with the months
-        monthly, latest_table = billing.account_charges_overview(account_id=account_id)
+        monthly, latest_table = held.read
     else:
         monthly, latest_table = billing.account_monthly_totals(account_id=account_id), None
     history = {row.month: row for row in monthly}
@@ -186,10 +194,12 @@ def payments_range(
     return Range(clamped_first, clamped_last, messages)
 
 
-@account_view(balances=False)
+@account_view(
+    balances=False,
+    read=lambda _request, account_id: billing.ledger_read(account_id=account_id),
+)
 def payments(request, held):
-    account = held.account
-    ledger = billing.account_ledger(account_id=account.pk)
+    ledger = held.read  # billing.account_ledger(), read with the access check
     # The balance from the ledgers read here anyway rather than summed by the access check.
     context = {"balance": ledger.balance, **payments_online.payments_page_extra(held)}
     if ledger.first is not None:

@@ -1,5 +1,6 @@
 """PreparedQuery: an ORM query compiled once, run with new arguments, answering like the ORM."""
 
+import psycopg
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kabinet.core.prepared import PreparedQuery
+from kabinet.core.prepared import PreparedQuery, Read, read_together
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,46 @@ def test_on_postgresql_a_prepared_query_is_planned_once_per_connection(two_types
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert [s for s in statements if '"auth_permission"."codename"' in s] != []
+
+
+def test_reads_sent_together_answer_as_each_alone(two_types):
+    first, second = two_types
+    prepared = PreparedQuery(permissions)
+    reads = [
+        Read(prepared, {"content_type_id": first.pk}, len),
+        Read(prepared, {"content_type_id": second.pk}, lambda rows: rows[-1]),
+        Read(prepared, {"content_type_id": 10**9}, list),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        together = read_together(*reads)
+    assert together == [read.run() for read in reads]
+    assert together[0] == permissions(first.pk).count() > 0 and together[2] == []
+    assert len(queries) == 3  # each statement still in Django's query log
+
+
+@pytest.mark.postgres
+@needs_postgresql
+def test_on_postgresql_reads_together_take_one_round_trip(two_types, monkeypatch):
+    # psycopg's pipeline mode: the statements are sent, then their results read, with one
+    # synchronisation; without it, each waits for the one before.
+    first, second = two_types
+    prepared = PreparedQuery(permissions)
+    connection.ensure_connection()
+    psycopg_connection = type(connection.connection)
+    pipeline = psycopg_connection.pipeline
+    entered = []
+
+    def counted_pipeline(self):
+        entered.append(self)
+        return pipeline(self)
+
+    monkeypatch.setattr(psycopg_connection, "pipeline", counted_pipeline)
+    reads = [Read(prepared, {"content_type_id": pk}, list) for pk in (first.pk, second.pk)]
+    assert read_together(*reads) == [list(permissions(first.pk)), list(permissions(second.pk))]
+    assert entered == [connection.connection]
+    # Left again: the connection is back to one statement at a time.
+    assert connection.connection.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
+    assert list(permissions(first.pk)) != []
 
 
 @pytest.mark.postgres
