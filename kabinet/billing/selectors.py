@@ -385,15 +385,13 @@ def _overview_of_rows(rows: list[tuple]) -> tuple[list[MonthTotal], ChargesTable
     lines = [row[2:] for row in rows if not row[0]]
     latest = lines[0][_LINE_MONTH_AT] if lines else None
     at_month, at_total, at_penalty, at_recalculated = _MONTH_AT
-    months, penalty = [], ZERO
-    for row in rows:
-        if row[0]:
-            month, month_penalty = row[at_month], row[at_penalty]
-            recalculated = bool(row[at_recalculated])
-            months.append(MonthTotal(month, row[at_total] + month_penalty, recalculated))
-            if month == latest:
-                penalty = month_penalty
-    return months, _charges_table(lines, penalty)
+    months = [
+        (row[at_month], row[at_total], row[at_penalty], row[at_recalculated])
+        for row in rows
+        if row[0]
+    ]
+    penalty = next((penalty for month, _total, penalty, _r in months if month == latest), ZERO)
+    return _month_totals(months), _charges_table(lines, penalty)
 
 
 # --- one period's recalculations with their grounds ------------------------------------
@@ -585,13 +583,10 @@ def _ledger_of_rows(rows: list[tuple]) -> AccountLedger:
     paid: dict[datetime.date, Decimal] = {}
     for paid_on, _id, amount, source in sorted(made):
         month = paid_on.replace(day=1)
-        line = PaymentLine(paid_on, amount, source, sources.get(source, source))
-        if month in payments:
-            payments[month].append(line)
-            paid[month] += amount
-        else:
-            payments[month] = [line]
-            paid[month] = amount
+        payments.setdefault(month, []).append(
+            PaymentLine(paid_on, amount, source, sources.get(source, source))
+        )
+        paid[month] = paid.get(month, ZERO) + amount
     return AccountLedger(
         charges=charges,
         payments=payments,

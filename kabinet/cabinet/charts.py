@@ -88,13 +88,13 @@ def _fmt(value: Decimal, places: int) -> str:
 
 
 @functools.cache
-def _columns(count: int, left: int) -> tuple[tuple[float, float], ...]:
-    """Each bar's left edge and middle, rounded, for `count` bars from `left`: the same
-    for every chart of that size, so worked out once."""
+def _columns(count: int, left: int) -> tuple[float, tuple[tuple[float, float], ...]]:
+    """The bars' width and each bar's left edge and middle, rounded, for `count` bars
+    from `left`: the same for every chart of that size, so worked out once."""
     slot = (WIDTH - left - RIGHT) / count
     bar = slot * 0.7
     edges = [left + index * slot + (slot - bar) / 2 for index in range(count)]
-    return tuple((round(x, 2), round(x + bar / 2, 2)) for x in edges)
+    return round(bar, 2), tuple((round(x, 2), round(x + bar / 2, 2)) for x in edges)
 
 
 class _Frame:
@@ -109,10 +109,8 @@ class _Frame:
         self.left = left
         self.count = count
         self.plot_height = HEIGHT - TOP - BOTTOM
-        self.slot = (WIDTH - left - RIGHT) / count
-        self.bar = self.slot * 0.7
-        self.bar_width = round(self.bar, 2)
-        self.columns = _columns(count, left)  # (left edge, middle) of each bar
+        # The bars' width, and the (left edge, middle) of each bar.
+        self.bar_width, self.columns = _columns(count, left)
         self.baseline = TOP + self.plot_height
         self.months: list[Label] = []
         self.years: list[Label] = []
